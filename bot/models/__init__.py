@@ -1,0 +1,27 @@
+"""All tables. Importing this package registers every model on ``Base.metadata``."""
+
+from bot.models.base import Base, Snowflake, UTCDateTime
+from bot.models.ops import AuditEntry, JobRun, KeyValue
+from bot.models.teams import (
+    Invitation,
+    JoinRequest,
+    LftProfile,
+    Team,
+    TeamMember,
+    TeamsControl,
+)
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Invitation",
+    "JobRun",
+    "JoinRequest",
+    "KeyValue",
+    "LftProfile",
+    "Snowflake",
+    "Team",
+    "TeamMember",
+    "TeamsControl",
+    "UTCDateTime",
+]

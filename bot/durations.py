@@ -1,0 +1,32 @@
+"""Durations written as "90s", "10m", "25h", "2d" or combined ("1d2h30m")."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+_PART = re.compile(r"(\d+)([smhdw])")
+_WHOLE = re.compile(r"^(?:\d+[smhdw])+$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse a compact duration; raise ValueError naming the accepted form."""
+    compact = text.strip().lower().replace(" ", "")
+    if not compact or not _WHOLE.match(compact):
+        raise ValueError(f"not a duration: {text!r} (use forms like 90s, 10m, 25h, 2d, 1d2h30m)")
+    seconds = sum(int(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(compact))
+    return timedelta(seconds=seconds)
+
+
+def format_duration(delta: timedelta) -> str:
+    """The inverse of :func:`parse_duration` (largest units first)."""
+    seconds = int(delta.total_seconds())
+    if seconds == 0:
+        return "0s"
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts)
