@@ -1,0 +1,50 @@
+# hackbot developer commands. Everything installs into .venv from pyproject.toml, pinned by
+# constraints.txt, so a fresh clone and CI get the same versions.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-sqlite test-postgres lint format bench docs venv clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Rehearse the scripted demo day against the sandbox (no token, no network).
+demo: $(STAMP)
+	$(BIN)/hackbot demo
+
+## The test suite, once on SQLite and once on PostgreSQL (started by scripts/postgres.sh,
+## or the server named by TEST_DATABASE_URL).
+test: $(STAMP) test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	TEST_DATABASE_URL= $(BIN)/pytest -q
+
+test-postgres: $(STAMP)
+	url="$${TEST_DATABASE_URL:-$$(scripts/postgres.sh start)}" && \
+	TEST_DATABASE_URL="$$url" $(BIN)/pytest -q -m "not sqlite_only"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Benchmarks; results are written to docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+docs: $(STAMP)
+	$(BIN)/hackbot commands --markdown > docs/commands.md
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data

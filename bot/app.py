@@ -1,0 +1,164 @@
+"""The bot factory. Nothing here touches the network before ``start``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import pkgutil
+from typing import Any, Literal
+
+import discord
+from discord.ext import commands
+
+import cogs
+from bot.clock import Clock, SystemClock
+from bot.db import Database
+from bot.i18n import Catalogs, catalogs
+from bot.models import KeyValue
+from bot.settings import Settings
+from bot.translator import CatalogTranslator
+from bot.tree import HackTree
+from jobs import all_jobs
+from jobs.base import Job
+from jobs.runner import JobRunner
+from jobs.scheduler import Leadership, start_scheduler
+
+log = logging.getLogger(__name__)
+
+SchedulerMode = Literal["real", "manual"]
+COMMANDS_HASH_KEY = "commands_hash"
+
+
+def intents() -> discord.Intents:
+    """Only what the bot needs: guilds (channels, threads, roles) and members (leaves)."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.members = True
+    return wanted
+
+
+def cog_modules() -> list[str]:
+    return [f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_")]
+
+
+class HackBot(commands.Bot):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        db: Database,
+        clock: Clock | None = None,
+        scheduler: SchedulerMode = "real",
+        guild_ready_timeout: float = 2.0,
+        services: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=HackTree,
+            help_command=None,
+            guild_ready_timeout=guild_ready_timeout,
+            max_messages=None,
+        )
+        self.settings = settings
+        self.db = db
+        self.clock: Clock = clock or SystemClock()
+        self.catalogs: Catalogs = catalogs()
+        self.scheduler_mode = scheduler
+        self.services: dict[str, Any] = dict(services or {})
+        self.jobs: list[Job] = all_jobs(settings)
+        self.job_runner = JobRunner(self)
+        self.started_at = self.clock.now()
+        self._scheduler: Any = None
+        self._leadership = Leadership()
+        self._synced = False
+
+    # -- start-up -------------------------------------------------------------------------
+    async def setup_hook(self) -> None:
+        await self.prepare()
+        if self.scheduler_mode == "real" and await self._leadership.acquire(self):
+            self._scheduler = start_scheduler(self, self.jobs, self.job_runner)
+
+    async def prepare(self) -> None:
+        """Install the translator and load every cog (no network)."""
+        await self.tree.set_translator(CatalogTranslator(self.catalogs))
+        for module in cog_modules():
+            await self.load_extension(module)
+
+    async def on_ready(self) -> None:
+        if not self._synced:
+            self._synced = True
+            await self.sync_commands()
+        log.info("ready as %s in %d guild(s)", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        await self._leadership.release()
+        await super().close()
+
+    # -- the event's guild ----------------------------------------------------------------
+    @property
+    def guild(self) -> discord.Guild | None:
+        wanted = self.settings.config.discord.guild
+        if isinstance(wanted, int):
+            return self.get_guild(wanted)
+        return discord.utils.get(self.guilds, name=wanted)
+
+    def channel(self, key: str) -> Any:
+        """The configured channel ``key`` (a key of ``[channels]``), or None."""
+        guild = self.guild
+        if guild is None:
+            return None
+        wanted = getattr(self.settings.config.channels, key)
+        if isinstance(wanted, int):
+            return guild.get_channel(wanted)
+        return discord.utils.get(guild.channels, name=wanted)
+
+    def role(self, key: str) -> discord.Role | None:
+        guild = self.guild
+        if guild is None:
+            return None
+        wanted = getattr(self.settings.config.roles, key)
+        if isinstance(wanted, int):
+            return guild.get_role(wanted)
+        return discord.utils.get(guild.roles, name=wanted)
+
+    # -- command sync only when the command set changed ----------------------------------
+    async def command_payloads(self) -> list[dict[str, Any]]:
+        translator = self.tree.translator
+        payloads = []
+        for command in self.tree.get_commands():
+            if translator is not None:
+                payloads.append(await command.get_translated_payload(self.tree, translator))
+            else:
+                payloads.append(command.to_dict(self.tree))
+        return payloads
+
+    async def sync_commands(self) -> bool:
+        """Sync the command tree when it differs from the last synced one. True if synced."""
+        target = self.guild if self.settings.config.discord.sync_commands == "guild" else None
+        payloads = await self.command_payloads()
+        scope = f"guild:{target.id}" if target is not None else "global"
+        digest = hashlib.sha256(json.dumps([scope, payloads], sort_keys=True).encode()).hexdigest()
+        async with self.db.read() as session:
+            stored = await session.get(KeyValue, COMMANDS_HASH_KEY)
+            if stored is not None and stored.value == digest:
+                return False
+        if target is not None:
+            self.tree.copy_global_to(guild=target)
+        await self.tree.sync(guild=target)
+        async with self.db.transaction() as session:
+            await session.merge(KeyValue(key=COMMANDS_HASH_KEY, value=digest))
+        log.info("synced %d commands (%s)", len(payloads), scope)
+        return True
+
+
+def create_bot(settings: Settings, **kwargs: Any) -> HackBot:
+    """Build the bot; ``db`` defaults to the settings' DATABASE_URL."""
+    if "db" not in kwargs:
+        kwargs["db"] = Database(settings.secrets.database_url)
+    return HackBot(settings, **kwargs)

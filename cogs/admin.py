@@ -1,0 +1,73 @@
+"""Organizer commands about the bot itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import HackBot
+from bot.checks import require_role
+from bot.replies import defer, send, tr
+from bot.services.status import job_statuses
+from bot.text import Safe
+from bot.timefmt import discord_ts
+
+
+class Admin(commands.GroupCog, group_name="admin", group_description="Bot administration"):
+    def __init__(self, bot: HackBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @app_commands.command(name="status", description="Uptime, latency, database, jobs and work waiting")
+    @app_commands.guild_only()
+    @require_role("organizer")
+    async def status(self, interaction: discord.Interaction[Any]) -> None:
+        await defer(interaction)
+        bot = self.bot
+        job_ids = [job.id for job in bot.jobs]
+        async with bot.db.read() as session:
+            statuses = await job_statuses(session, job_ids)
+        waiting = []
+        for job in bot.jobs:
+            if job.backlog is not None:
+                waiting.append((job.id, await job.backlog(bot)))
+        latency = bot.latency
+        embed = discord.Embed(title=tr(interaction, "core.status.title"))
+        embed.add_field(name=tr(interaction, "core.status.uptime"), value=discord_ts(bot.started_at, "R"))
+        embed.add_field(
+            name=tr(interaction, "core.status.latency"),
+            value=tr(interaction, "core.status.latency_value", ms=0 if latency != latency else round(latency * 1000)),
+        )
+        embed.add_field(name=tr(interaction, "core.status.database"), value=bot.db.backend)
+        lines = []
+        for status in statuses:
+            if status.last_started_at is None:
+                lines.append(tr(interaction, "core.status.job_never", job=status.job_id))
+                continue
+            outcome = "core.status.outcome_ok" if status.last_outcome == "ok" else "core.status.outcome_error"
+            detail = status.last_error if status.last_outcome != "ok" else status.last_detail
+            lines.append(
+                tr(
+                    interaction,
+                    "core.status.job_line",
+                    job=status.job_id,
+                    outcome=Safe(tr(interaction, outcome)),
+                    when=discord_ts(status.last_started_at, "R"),
+                    detail=f" ({detail})" if detail else "",
+                )
+            )
+        embed.add_field(name=tr(interaction, "core.status.jobs"), value="\n".join(lines)[:1024], inline=False)
+        backlog = [tr(interaction, "core.status.waiting_line", job=j, count=c) for j, c in waiting if c]
+        embed.add_field(
+            name=tr(interaction, "core.status.waiting"),
+            value="\n".join(backlog)[:1024] or tr(interaction, "core.status.waiting_none"),
+            inline=False,
+        )
+        await send(interaction, embed=embed)
+
+
+async def setup(bot: HackBot) -> None:
+    await bot.add_cog(Admin(bot))

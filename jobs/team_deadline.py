@@ -1,0 +1,1 @@
+"""Lock team changes at the event's team deadline."""

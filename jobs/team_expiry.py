@@ -1,0 +1,1 @@
+"""Expire invitations and join requests that were not answered in time."""
