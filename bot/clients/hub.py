@@ -1,0 +1,443 @@
+"""Async adapter over the synchronous ``huggingface_hub`` client.
+
+Every SDK call runs in a worker thread (``asyncio.to_thread``) behind a semaphore. Results are
+plain frozen dataclasses; every failure is one exception type, :class:`HubError`, whose ``kind``
+tells the caller what really happened (missing or private, gated, bad token, ...).
+
+Retries: 429 (waiting the ``RateLimit`` reset, capped), 5xx and timeouts, with exponential backoff
+and an injectable ``sleep``. 401, 403 and 404 are never retried.
+
+``HfApi`` serves repo info and Space runtime. Commit and tree listings and file reads go through
+the SDK's own session, headers and error mapping (``get_session``, ``build_hf_headers``,
+``hf_raise_for_status``) rather than ``HfApi.list_repo_commits``/``list_repo_tree``/
+``hf_hub_download``: those retry 429/5xx/timeouts internally with blocking ``time.sleep`` (up to
+five times, 23 s for a 5xx, the whole rate-limit window for a 429), which would pin a worker
+thread and bypass this adapter's backoff.
+
+Per-request timeout: the SDK's shared HTTP client has no timeout by default, and its paginated
+calls take no timeout argument. On first use this module installs an HTTP client factory (through
+``huggingface_hub.set_client_factory``) whose transport applies the timeout of the calling
+``HubClient``, carried by a context variable; outside a ``HubClient`` call it behaves exactly like
+the SDK's default client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final, Literal, TypeVar
+from urllib.parse import quote
+
+import httpx2
+from huggingface_hub import HfApi, get_session, hf_hub_url, hf_raise_for_status, set_client_factory
+from huggingface_hub.errors import (
+    DisabledRepoError,
+    EntryNotFoundError,
+    FileMetadataError,
+    GatedRepoError,
+    HfHubHTTPError,
+    LocalEntryNotFoundError,
+    OfflineModeIsEnabled,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
+from huggingface_hub.utils import (  # type: ignore[attr-defined]
+    build_hf_headers,
+    parse_datetime,
+    parse_ratelimit_headers,
+)
+
+__all__ = [
+    "CommitInfo",
+    "HubClient",
+    "HubError",
+    "HubErrorKind",
+    "RepoEntry",
+    "RepoInfo",
+    "RepoKind",
+    "SpaceRuntimeInfo",
+]
+
+log = logging.getLogger(__name__)
+
+RepoKind = Literal["model", "dataset", "space"]
+HubErrorKind = Literal[
+    "not_found",
+    "gated",
+    "revision_not_found",
+    "entry_not_found",
+    "unauthorized",
+    "disabled",
+    "rate_limited",
+    "unavailable",
+]
+T = TypeVar("T")
+
+_RETRYABLE: Final = frozenset({"rate_limited", "unavailable"})
+_MESSAGES: Final[dict[str, str]] = {
+    "not_found": "repository not found or private",
+    "gated": "gated repository: access not granted",
+    "revision_not_found": "revision not found",
+    "entry_not_found": "file not found in the repository",
+    "unauthorized": "invalid or expired token",
+    "disabled": "repository disabled",
+    "rate_limited": "rate limited by the Hub",
+    "unavailable": "Hub unavailable",
+}
+
+
+class HubError(Exception):
+    """The one error of :class:`HubClient`. ``kind`` is one of :data:`HubErrorKind`."""
+
+    def __init__(
+        self, kind: HubErrorKind, repo_id: str, *, retry_after: float | None = None
+    ) -> None:
+        super().__init__(f"{repo_id}: {_MESSAGES[kind]}")
+        self.kind: HubErrorKind = kind
+        self.repo_id = repo_id
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class RepoInfo:
+    """What the Hub says about a model, dataset or Space at one revision."""
+
+    repo_id: str
+    kind: RepoKind
+    sha: str | None
+    last_modified: datetime | None
+    created_at: datetime | None
+    private: bool
+    gated: str | None  # None when not gated, else "auto" or "manual"
+    disabled: bool
+    likes: int
+    downloads: int
+    tags: tuple[str, ...]
+    files: tuple[str, ...]
+    card_data: dict[str, Any] = field(hash=False)
+    parameters: int | None = None  # safetensors total (models)
+    sdk: str | None = None  # Spaces
+    stage: str | None = None  # Spaces
+    hardware: str | None = None  # Spaces
+    linked_models: tuple[str, ...] = ()  # Spaces
+    linked_datasets: tuple[str, ...] = ()  # Spaces
+
+
+@dataclass(frozen=True)
+class SpaceRuntimeInfo:
+    stage: str
+    hardware: str | None
+    requested_hardware: str | None
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    title: str
+    message: str
+    date: datetime
+    authors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RepoEntry:
+    path: str
+    is_dir: bool
+    size: int | None
+    lfs: bool
+
+
+# -- per-call timeout through the SDK's shared HTTP client ---------------------------------------
+_REQUEST_TIMEOUT: ContextVar[float | None] = ContextVar("hub_request_timeout", default=None)
+_FACTORY_LOCK = threading.Lock()
+_FACTORY_STATE: dict[str, bool] = {"installed": False}
+
+
+class _TimeoutTransport(httpx2.BaseTransport):
+    """Applies the calling HubClient's timeout to every request made in its worker thread."""
+
+    def __init__(self, inner: httpx2.BaseTransport) -> None:
+        self._inner = inner
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        timeout = _REQUEST_TIMEOUT.get()
+        if timeout is not None:
+            request.extensions["timeout"] = httpx2.Timeout(timeout).as_dict()
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def _client_factory() -> httpx2.Client:
+    from huggingface_hub.utils._http import hf_request_event_hook
+
+    return httpx2.Client(
+        event_hooks={"request": [hf_request_event_hook]},
+        follow_redirects=True,
+        timeout=None,
+        transport=_TimeoutTransport(httpx2.HTTPTransport()),
+    )
+
+
+def _install_client_factory() -> None:
+    with _FACTORY_LOCK:
+        if not _FACTORY_STATE["installed"]:
+            set_client_factory(_client_factory)
+            _FACTORY_STATE["installed"] = True
+
+
+def _classify(exc: BaseException) -> tuple[HubErrorKind, float | None, bool]:
+    """(kind, retry-after hint, retryable) for an exception raised by the SDK."""
+    if isinstance(exc, GatedRepoError):
+        return "gated", None, False
+    if isinstance(exc, RepositoryNotFoundError):
+        return "not_found", None, False
+    if isinstance(exc, RevisionNotFoundError):
+        return "revision_not_found", None, False
+    if isinstance(exc, DisabledRepoError):
+        return "disabled", None, False
+    if isinstance(exc, LocalEntryNotFoundError):
+        # hf_hub_download hides the HEAD failure behind this error: classify its cause.
+        cause = exc.__cause__
+        if cause is not None:
+            return _classify(cause)
+        return "unavailable", None, True
+    if isinstance(exc, EntryNotFoundError):
+        return "entry_not_found", None, False
+    if isinstance(exc, HfHubHTTPError):
+        status = exc.response.status_code if exc.response is not None else 0
+        if status in (401, 403):
+            return "unauthorized", None, False
+        if status == 429:
+            info = parse_ratelimit_headers(exc.response.headers)
+            hint = float(info.reset_in_seconds) if info is not None else None
+            return "rate_limited", hint, True
+        if status >= 500 or status == 408:
+            return "unavailable", None, True
+        return "unavailable", None, False
+    if isinstance(exc, httpx2.TimeoutException | httpx2.TransportError):
+        return "unavailable", None, True
+    if isinstance(exc, OfflineModeIsEnabled | FileMetadataError):
+        return "unavailable", None, False
+    raise exc
+
+
+class HubClient:
+    """Bounded, retrying async access to the Hub. Independent of Discord."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        token: str | None,
+        *,
+        max_concurrency: int = 4,
+        retries: int = 3,
+        timeout: float = 10.0,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        backoff_base: float = 1.0,
+        max_backoff: float = 30.0,
+        max_rate_limit_wait: float = 60.0,
+    ) -> None:
+        _install_client_factory()
+        self._endpoint = endpoint.rstrip("/")
+        # False, not None: never fall back to a token saved on the machine or in HF_TOKEN.
+        self._token: str | bool = token if token else False
+        self._api = HfApi(endpoint=self._endpoint, token=self._token)
+        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._retries = retries
+        self._timeout = timeout
+        self._sleep = sleep
+        self._backoff_base = backoff_base
+        self._max_backoff = max_backoff
+        self._max_rate_limit_wait = max_rate_limit_wait
+
+    def __repr__(self) -> str:
+        return f"HubClient(endpoint={self._endpoint!r}, authenticated={bool(self._token)})"
+
+    # -- public API ----------------------------------------------------------------------------
+    async def model_info(self, repo_id: str, revision: str | None = None) -> RepoInfo:
+        return await self.repo_info(repo_id, "model", revision)
+
+    async def dataset_info(self, repo_id: str, revision: str | None = None) -> RepoInfo:
+        return await self.repo_info(repo_id, "dataset", revision)
+
+    async def space_info(self, repo_id: str, revision: str | None = None) -> RepoInfo:
+        return await self.repo_info(repo_id, "space", revision)
+
+    async def repo_info(
+        self, repo_id: str, kind: RepoKind, revision: str | None = None
+    ) -> RepoInfo:
+        def call() -> RepoInfo:
+            if kind == "model":
+                raw: Any = self._api.model_info(repo_id, revision=revision, timeout=self._timeout)
+            elif kind == "dataset":
+                raw = self._api.dataset_info(repo_id, revision=revision, timeout=self._timeout)
+            else:
+                raw = self._api.space_info(repo_id, revision=revision, timeout=self._timeout)
+            return _to_repo_info(raw, kind)
+
+        return await self._call(repo_id, call)
+
+    async def space_runtime(self, repo_id: str) -> SpaceRuntimeInfo:
+        def call() -> SpaceRuntimeInfo:
+            runtime = self._api.get_space_runtime(repo_id)
+            return SpaceRuntimeInfo(
+                stage=str(runtime.stage),
+                hardware=_opt_str(runtime.hardware),
+                requested_hardware=_opt_str(runtime.requested_hardware),
+            )
+
+        return await self._call(repo_id, call)
+
+    async def list_commits(
+        self, repo_id: str, kind: RepoKind = "model", revision: str | None = None
+    ) -> list[CommitInfo]:
+        """Commits newest first."""
+        url = f"{self._repo_api(repo_id, kind)}/commits/{quote(revision or 'main', safe='')}"
+
+        def call() -> list[CommitInfo]:
+            return [
+                CommitInfo(
+                    sha=str(item["id"]),
+                    title=str(item.get("title", "")),
+                    message=str(item.get("message", "")),
+                    date=parse_datetime(str(item["date"])),
+                    authors=tuple(str(a["user"]) for a in item.get("authors", [])),
+                )
+                for item in self._paginate(url, {})
+            ]
+
+        return await self._call(repo_id, call)
+
+    async def list_files(
+        self, repo_id: str, kind: RepoKind = "model", revision: str | None = None
+    ) -> list[RepoEntry]:
+        """Every file and folder of the repo, recursively."""
+        url = f"{self._repo_api(repo_id, kind)}/tree/{quote(revision or 'main', safe='')}"
+
+        def call() -> list[RepoEntry]:
+            return [
+                RepoEntry(
+                    path=str(item["path"]),
+                    is_dir=item.get("type") == "directory",
+                    size=int(item["size"]) if item.get("type") == "file" else None,
+                    lfs=item.get("lfs") is not None,
+                )
+                for item in self._paginate(url, {"recursive": "true"})
+            ]
+
+        return await self._call(repo_id, call)
+
+    async def read_card(
+        self, repo_id: str, kind: RepoKind = "model", revision: str | None = None
+    ) -> str:
+        """The repo's README.md text (the card, with its YAML front matter)."""
+        return await self.read_text(repo_id, "README.md", kind, revision)
+
+    async def read_text(
+        self,
+        repo_id: str,
+        filename: str,
+        kind: RepoKind = "model",
+        revision: str | None = None,
+    ) -> str:
+        """One (small) file of the repo as text, from its ``resolve`` URL."""
+        url = hf_hub_url(
+            repo_id, filename, repo_type=kind, revision=revision, endpoint=self._endpoint
+        )
+
+        def call() -> str:
+            return self._get(url).content.decode("utf-8")
+
+        return await self._call(repo_id, call)
+
+    # -- raw requests through the SDK's session (no SDK-internal retry loop) -------------------
+    def _repo_api(self, repo_id: str, kind: RepoKind) -> str:
+        return f"{self._endpoint}/api/{kind}s/{repo_id}"
+
+    def _get(self, url: str, params: dict[str, str] | None = None) -> httpx2.Response:
+        response = get_session().get(
+            url,
+            params=params,
+            headers=build_hf_headers(token=self._token, library_name="hackbot"),
+            timeout=self._timeout,
+        )
+        hf_raise_for_status(response)
+        return response
+
+    def _paginate(self, url: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        next_url: str | None = url
+        first = True
+        while next_url is not None:
+            response = self._get(next_url, params if first else None)
+            first = False
+            items.extend(response.json())
+            next_url = response.links.get("next", {}).get("url")
+        return items
+
+    # -- machinery -----------------------------------------------------------------------------
+    def _in_thread(self, fn: Callable[[], T]) -> T:
+        marker = _REQUEST_TIMEOUT.set(self._timeout)
+        try:
+            return fn()
+        finally:
+            _REQUEST_TIMEOUT.reset(marker)
+
+    async def _call(self, repo_id: str, fn: Callable[[], T]) -> T:
+        attempt = 0
+        while True:
+            try:
+                async with self._semaphore:
+                    return await asyncio.to_thread(self._in_thread, fn)
+            except Exception as exc:
+                kind, hint, retryable = _classify(exc)
+                if not retryable or attempt >= self._retries:
+                    raise HubError(kind, repo_id, retry_after=hint) from exc
+            if hint is not None:
+                delay = min(max(hint, 0.0), self._max_rate_limit_wait)
+            else:
+                delay = min(self._backoff_base * 2**attempt, self._max_backoff)
+            attempt += 1
+            log.warning(
+                "Hub %s for %s; retry %d/%d in %.1fs", kind, repo_id, attempt, self._retries, delay
+            )
+            await self._sleep(delay)
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _to_repo_info(raw: Any, kind: RepoKind) -> RepoInfo:
+    card = raw.card_data.to_dict() if raw.card_data is not None else {}
+    safetensors = getattr(raw, "safetensors", None)
+    runtime = getattr(raw, "runtime", None)
+    gated = raw.gated
+    return RepoInfo(
+        repo_id=raw.id,
+        kind=kind,
+        sha=raw.sha,
+        last_modified=raw.last_modified,
+        created_at=raw.created_at,
+        private=bool(raw.private),
+        gated=str(gated) if gated else None,
+        disabled=bool(raw.disabled),
+        likes=int(raw.likes or 0),
+        downloads=int(getattr(raw, "downloads", None) or 0),
+        tags=tuple(raw.tags or ()),
+        files=tuple(s.rfilename for s in raw.siblings or ()),
+        card_data=card,
+        parameters=int(safetensors.total) if safetensors is not None else None,
+        sdk=getattr(raw, "sdk", None),
+        stage=_opt_str(runtime.stage) if runtime is not None else None,
+        hardware=_opt_str(runtime.hardware) if runtime is not None else None,
+        linked_models=tuple(getattr(raw, "models", None) or ()),
+        linked_datasets=tuple(getattr(raw, "datasets", None) or ()),
+    )

@@ -1,0 +1,146 @@
+"""HubClient (real HfApi in worker threads) against the local Hub."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.clients.hub import HubClient, HubError
+from bot.sandbox.hub import LocalHub, commit_sha
+from tests.clients.conftest import RecordingSleep
+
+
+def client(
+    hub: LocalHub, sleep: RecordingSleep, token: str | None = None, **kw: float
+) -> HubClient:
+    return HubClient(hub.url, token, sleep=sleep, **kw)  # type: ignore[arg-type]
+
+
+async def test_model_info_maps_to_plain_dataclass(hub: LocalHub, sleep: RecordingSleep) -> None:
+    info = await client(hub, sleep).model_info("somosnlp/tigre-7b")
+    assert info.sha == commit_sha("somosnlp/tigre-7b", "2024-04-09T21:00:00Z")
+    assert info.parameters == 7_241_732_096
+    assert info.card_data["license"] == "apache-2.0"
+    assert "config.json" in info.files and info.gated is None and not info.private
+    assert info.kind == "model"
+
+
+async def test_space_info_and_runtime(hub: LocalHub, sleep: RecordingSleep) -> None:
+    hub.set("somosnlp/tigre-demo", {"stage": "RUNTIME_ERROR"})
+    hc = client(hub, sleep)
+    info = await hc.space_info("somosnlp/tigre-demo")
+    assert info.stage == "RUNTIME_ERROR" and info.sdk == "gradio"
+    assert info.linked_models == ("somosnlp/tigre-7b",)
+    runtime = await hc.space_runtime("somosnlp/tigre-demo")
+    assert runtime.stage == "RUNTIME_ERROR" and runtime.requested_hardware == "cpu-basic"
+
+
+async def test_commits_files_and_card(hub: LocalHub, sleep: RecordingSleep) -> None:
+    hub.page_size = 1
+    hc = client(hub, sleep)
+    commits = await hc.list_commits("somosnlp/tigre-7b", "model")
+    assert [c.date.day for c in commits] == [9, 2]
+    files = await hc.list_files("somosnlp/tigre-corpus-it", "dataset")
+    assert {(f.path, f.is_dir) for f in files} >= {("data", True), ("data/train.jsonl", False)}
+    card = await hc.read_card("somosnlp/tigre-7b", "model")
+    assert card.startswith("---\nlicense: apache-2.0")
+
+
+@pytest.mark.parametrize(
+    ("repo_id", "revision", "kind"),
+    [
+        ("somosnlp/no-existe", None, "not_found"),
+        ("somosnlp/secreto", None, "not_found"),
+        ("somosnlp/apagado", None, "disabled"),
+        ("somosnlp/tigre-7b", "0" * 40, "revision_not_found"),
+    ],
+)
+async def test_info_errors(
+    hub: LocalHub, sleep: RecordingSleep, repo_id: str, revision: str | None, kind: str
+) -> None:
+    with pytest.raises(HubError) as caught:
+        await client(hub, sleep).model_info(repo_id, revision)
+    assert caught.value.kind == kind and caught.value.repo_id == repo_id
+    assert sleep.calls == []
+    if kind == "not_found":
+        assert "not found or private" in str(caught.value)
+
+
+async def test_private_repo_visible_with_owner_token(hub: LocalHub, sleep: RecordingSleep) -> None:
+    info = await client(hub, sleep, "hf_owner_token").model_info("somosnlp/secreto")
+    assert info.private
+
+
+async def test_gated_file_and_missing_file(hub: LocalHub, sleep: RecordingSleep) -> None:
+    hc = client(hub, sleep)
+    assert "Tigre" in await hc.read_card("somosnlp/cerrado")
+    with pytest.raises(HubError) as gated:
+        await hc.read_text("somosnlp/cerrado", "model.safetensors")
+    assert gated.value.kind == "gated"
+    with pytest.raises(HubError) as missing:
+        await hc.read_text("somosnlp/tigre-7b", "adapter_config.json")
+    assert missing.value.kind == "entry_not_found"
+    assert sleep.calls == []
+
+
+async def test_bad_token_is_unauthorized_without_retry(
+    hub: LocalHub, sleep: RecordingSleep
+) -> None:
+    with pytest.raises(HubError) as caught:
+        await client(hub, sleep, "hf_invalid_token").model_info("somosnlp/tigre-7b")
+    assert caught.value.kind == "unauthorized"
+    assert sleep.calls == [] and len(hub.requests) == 1
+
+
+async def test_rate_limit_is_retried_after_reset(hub: LocalHub, sleep: RecordingSleep) -> None:
+    hub.set_fault("somosnlp/tigre-7b", "429")
+
+    async def clear_then_sleep(delay: float) -> None:
+        await sleep(delay)
+        hub.set_fault("somosnlp/tigre-7b", "none")
+
+    hc = HubClient(hub.url, None, sleep=clear_then_sleep)
+    info = await hc.model_info("somosnlp/tigre-7b")
+    assert info.repo_id == "somosnlp/tigre-7b"
+    assert [status for _, _, status in hub.requests] == [429, 200]
+    assert sleep.calls == [float(hub.rate_limit_reset)]
+
+
+async def test_rate_limit_persistent_gives_rate_limited(
+    hub: LocalHub, sleep: RecordingSleep
+) -> None:
+    hub.set_fault("*", "429")
+    with pytest.raises(HubError) as caught:
+        await client(hub, sleep, retries=2).read_card("somosnlp/tigre-7b")
+    assert caught.value.kind == "rate_limited"
+    assert caught.value.retry_after == hub.rate_limit_reset
+    assert len(sleep.calls) == 2
+
+
+async def test_server_error_retried_then_unavailable(hub: LocalHub, sleep: RecordingSleep) -> None:
+    hub.set_fault("somosnlp/tigre-7b", "500")
+    with pytest.raises(HubError) as caught:
+        await client(hub, sleep, retries=3).model_info("somosnlp/tigre-7b")
+    assert caught.value.kind == "unavailable"
+    assert [s for _, _, s in hub.requests] == [500] * 4
+    assert sleep.calls == [1.0, 2.0, 4.0]
+
+
+async def test_timeout_gives_unavailable_quickly(hub: LocalHub, sleep: RecordingSleep) -> None:
+    hub.set_fault("somosnlp/tigre-7b", "timeout")
+    started = time.monotonic()
+    with pytest.raises(HubError) as caught:
+        await client(hub, sleep, retries=1, timeout=0.3).model_info("somosnlp/tigre-7b")
+    assert caught.value.kind == "unavailable"
+    assert len(sleep.calls) == 1
+    assert time.monotonic() - started < 3
+
+
+async def test_timeout_applies_to_card_download(hub: LocalHub, sleep: RecordingSleep) -> None:
+    hub.set_fault("somosnlp/tigre-7b", "timeout")
+    started = time.monotonic()
+    with pytest.raises(HubError) as caught:
+        await client(hub, sleep, retries=0, timeout=0.3).read_card("somosnlp/tigre-7b")
+    assert caught.value.kind == "unavailable"
+    assert time.monotonic() - started < 3
