@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -16,6 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.db import Database
 from bot.i18n import Catalogs, catalogs
 from bot.models import KeyValue
+from bot.services.members import remember_locale
 from bot.settings import Settings
 from bot.translator import CatalogTranslator
 from bot.tree import HackTree
@@ -74,6 +76,8 @@ class HackBot(commands.Bot):
         self._scheduler: Any = None
         self._leadership = Leadership()
         self._synced = False
+        self._locales: dict[int, str] = {}
+        self._background: set[asyncio.Task[None]] = set()
 
     # -- start-up -------------------------------------------------------------------------
     async def setup_hook(self) -> None:
@@ -99,6 +103,23 @@ class HackBot(commands.Bot):
             self._scheduler = None
         await self._leadership.release()
         await super().close()
+
+    def remember_locale_soon(self, user_id: int, locale: str) -> None:
+        """Store a member's locale when it changed, in a background task."""
+        if self._locales.get(user_id) == locale:
+            return
+        self._locales[user_id] = locale
+        task = asyncio.create_task(self._remember_locale(user_id, locale))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _remember_locale(self, user_id: int, locale: str) -> None:
+        try:
+            async with self.db.transaction() as session:
+                await remember_locale(session, user_id, locale, self.clock.now())
+        except Exception:
+            self._locales.pop(user_id, None)
+            log.exception("could not remember the locale of member %s", user_id)
 
     # -- the event's guild ----------------------------------------------------------------
     @property

@@ -11,6 +11,14 @@ from bot.replies import report_error
 
 
 class HackTree(app_commands.CommandTree[Any]):
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        """Remember each member's language, so DMs later reach them in it (in the background:
+        nothing may delay the command's answer)."""
+        remember = getattr(interaction.client, "remember_locale_soon", None)
+        if remember is not None:
+            remember(interaction.user.id, str(interaction.locale.value))
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:

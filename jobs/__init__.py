@@ -7,7 +7,7 @@ import importlib
 from bot.settings import Settings
 from jobs.base import Job
 
-JOB_MODULES = ("heartbeat",)
+JOB_MODULES = ("heartbeat", "team_expiry", "team_deadline")
 
 
 def all_jobs(settings: Settings) -> list[Job]:

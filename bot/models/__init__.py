@@ -1,7 +1,7 @@
 """All tables. Importing this package registers every model on ``Base.metadata``."""
 
 from bot.models.base import Base, Snowflake, UTCDateTime
-from bot.models.ops import AuditEntry, JobRun, KeyValue
+from bot.models.ops import AuditEntry, JobRun, KeyValue, MemberLocale
 from bot.models.teams import (
     Invitation,
     JoinRequest,
@@ -19,6 +19,7 @@ __all__ = [
     "JoinRequest",
     "KeyValue",
     "LftProfile",
+    "MemberLocale",
     "Snowflake",
     "Team",
     "TeamMember",
