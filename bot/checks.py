@@ -15,6 +15,14 @@ if TYPE_CHECKING:
     from bot.app import HackBot
 
 T = TypeVar("T")
+
+
+class RoleCheckFailed(app_commands.CheckFailure):
+    """discord.py only routes CheckFailure to the tree's error handler; this carries ours."""
+
+    def __init__(self, error: MissingRole) -> None:
+        super().__init__(error.key)
+        self.error = error
 ROLE_KEYS = ("participant", "mentor", "organizer")
 
 
@@ -38,7 +46,7 @@ def require_role(*role_keys: str) -> Callable[[T], T]:
         if any(member_has_role(bot, interaction.user, key) for key in keys):
             return True
         locale = str(interaction.locale.value) if interaction.locale else None
-        raise MissingRole(catalogs().t(locale, f"core.roles.{role_keys[0]}"))
+        raise RoleCheckFailed(MissingRole(catalogs().t(locale, f"core.roles.{role_keys[0]}")))
 
     def decorator(func: T) -> T:
         func.__hackbot_roles__ = keys  # type: ignore[attr-defined]

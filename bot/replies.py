@@ -71,6 +71,7 @@ def _unwrap(error: BaseException) -> BaseException:
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
     """Turn any error into a reply: domain refusals localized, the rest with an error id."""
     error = _unwrap(error)
+    error = getattr(error, "error", error) if isinstance(error, app_commands.CheckFailure) else error
     if isinstance(error, DomainError):
         message = tr(interaction, error.key, **error.params)
     elif isinstance(error, app_commands.NoPrivateMessage):

@@ -12,7 +12,7 @@ from bot.app import HackBot
 from bot.checks import require_role
 from bot.replies import defer, send, tr
 from bot.services.status import job_statuses
-from bot.text import Safe
+from bot.text import Safe, neutralize
 from bot.timefmt import discord_ts
 
 
@@ -45,7 +45,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Bot admini
         lines = []
         for status in statuses:
             if status.last_started_at is None:
-                lines.append(tr(interaction, "core.status.job_never", job=status.job_id))
+                lines.append(tr(interaction, "core.status.job_never", job=Safe(status.job_id)))
                 continue
             outcome = "core.status.outcome_ok" if status.last_outcome == "ok" else "core.status.outcome_error"
             detail = status.last_error if status.last_outcome != "ok" else status.last_detail
@@ -53,14 +53,14 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Bot admini
                 tr(
                     interaction,
                     "core.status.job_line",
-                    job=status.job_id,
+                    job=Safe(status.job_id),
                     outcome=Safe(tr(interaction, outcome)),
                     when=discord_ts(status.last_started_at, "R"),
-                    detail=f" ({detail})" if detail else "",
+                    detail=Safe(f" ({neutralize(detail)})") if detail else "",
                 )
             )
         embed.add_field(name=tr(interaction, "core.status.jobs"), value="\n".join(lines)[:1024], inline=False)
-        backlog = [tr(interaction, "core.status.waiting_line", job=j, count=c) for j, c in waiting if c]
+        backlog = [tr(interaction, "core.status.waiting_line", job=Safe(j), count=c) for j, c in waiting if c]
         embed.add_field(
             name=tr(interaction, "core.status.waiting"),
             value="\n".join(backlog)[:1024] or tr(interaction, "core.status.waiting_none"),

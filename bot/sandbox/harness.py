@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -285,6 +286,23 @@ class Sandbox:
             self.discord.remove_member(self.guild_id, handle)
 
         return await self.step(act)
+
+    def readable(self, text: str) -> str:
+        """Mentions and timestamps as a person reads them: @handle, #channel, a UTC time."""
+
+        def user(match: re.Match[str]) -> str:
+            return "@" + (self.discord.handle_of(int(match[1])) or match[1])
+
+        def channel(match: re.Match[str]) -> str:
+            channel = self.discord.state.find_channel(int(match[1]))
+            return match[0] if channel is None else "#" + self.discord.state.label(channel)
+
+        def stamp(match: re.Match[str]) -> str:
+            return datetime.fromtimestamp(int(match[1]), UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+        text = re.sub(r"<@!?(\d+)>", user, text)
+        text = re.sub(r"<#(\d+)>", channel, text)
+        return re.sub(r"<t:(\d+)(?::\w)?>", stamp, text)
 
     def handle_of(self, user_id: int | None) -> str | None:
         if user_id is None:

@@ -144,7 +144,7 @@ async def rehearse(scenario: Scenario, out: TextIO, *, json_lines: bool, db_url:
                 if json_lines:
                     out.write(json_line(line) + "\n")
                 else:
-                    render_step(out, line)
+                    render_step(out, line, sandbox.readable)
                 out.flush()
             state = await domain_state(sandbox)
             if json_lines:

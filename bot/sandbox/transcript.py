@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, TextIO
 
 INDENT = "    "
@@ -42,27 +43,25 @@ def describe_action(action: dict[str, Any]) -> str:
 
 
 def _message_lines(message: dict[str, Any], prefix: str) -> list[str]:
-    lines = []
-    content = message.get("content") or ""
-    for i, text in enumerate(content.splitlines() or ([""] if not message.get("embeds") else [])):
-        lines.append(f"{prefix if i == 0 else ' ' * len(prefix)}{text}")
     pad = " " * len(prefix)
+    body = (message.get("content") or "").splitlines()
     for embed in message.get("embeds") or []:
         if embed.get("title"):
-            lines.append(f"{pad}┃ {embed['title']}")
-        for text in (embed.get("description") or "").splitlines():
-            lines.append(f"{pad}┃ {text}")
+            body.append(f"┃ {embed['title']}")
+        body.extend(f"┃ {text}" for text in (embed.get("description") or "").splitlines())
         for fld in embed.get("fields") or []:
-            lines.append(f"{pad}┃ {fld.get('name')}: {fld.get('value')}".replace("\n", " / "))
+            body.append(f"┃ {fld.get('name')}: {fld.get('value')}".replace("\n", " / "))
         if embed.get("footer"):
-            lines.append(f"{pad}┃ — {embed['footer']}")
+            body.append(f"┃ — {embed['footer']}")
     if message.get("buttons"):
-        lines.append(pad + " ".join(f"[{b}]" for b in message["buttons"]))
+        body.append(" ".join(f"[{b}]" for b in message["buttons"]))
     if message.get("selects"):
-        lines.append(pad + " ".join(f"<{s} ▾>" for s in message["selects"]))
+        body.append(" ".join(f"<{s} ▾>" for s in message["selects"]))
     if message.get("files"):
-        lines.append(pad + "files: " + ", ".join(message["files"]))
-    return lines or [prefix.rstrip()]
+        body.append("files: " + ", ".join(message["files"]))
+    if not body:
+        return [prefix.rstrip()]
+    return [prefix + body[0]] + [pad + line for line in body[1:]]
 
 
 def _reply_lines(reply: dict[str, Any], who: str) -> list[str]:
@@ -86,7 +85,19 @@ def _effect_lines(effect: dict[str, Any]) -> list[str]:
     return [f"{INDENT}• {kind}: {details}"]
 
 
-def render_step(out: TextIO, line: dict[str, Any]) -> None:
+def humanized(value: Any, readable: Callable[[str], str]) -> Any:
+    """``value`` with every string passed through ``readable``."""
+    if isinstance(value, str):
+        return readable(value)
+    if isinstance(value, list):
+        return [humanized(v, readable) for v in value]
+    if isinstance(value, dict):
+        return {k: humanized(v, readable) for k, v in value.items()}
+    return value
+
+
+def render_step(out: TextIO, line: dict[str, Any], readable: Callable[[str], str] = str) -> None:
+    line = {**line, "replies": humanized(line.get("replies"), readable), "effects": humanized(line.get("effects"), readable)}
     action = line["action"]
     ack = line.get("ack_ms")
     ack_text = f"  (answered in {ack:.0f} ms)" if isinstance(ack, int | float) else ""

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 11:29:56.649934
+Create Date: 2026-11-26 11:31:06.732309
 """
 
 from __future__ import annotations

@@ -1,0 +1,41 @@
+"""Checks shared by team commands: the lock, captaincy, membership."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import Conflict, Forbidden
+from bot.models.teams import Team
+from bot.services.teams.queries import lock_state, team_row_of
+from bot.services.teams.views import TeamRules
+
+
+async def ensure_unlocked(
+    session: AsyncSession, rules: TeamRules, now: datetime, team: Team | None = None
+) -> None:
+    """Refuse when team changes are locked: by the deadline, by organizers, or for ``team``."""
+    state = await lock_state(session, rules, now)
+    if state.by_deadline:
+        raise Conflict("teams.errors.deadline_passed")
+    if state.locked:
+        raise Conflict("teams.errors.locked")
+    if team is not None and team.locked:
+        raise Conflict("teams.errors.team_locked", team=team.name)
+
+
+async def member_team(session: AsyncSession, user_id: int) -> Team:
+    """The team of ``user_id``, or ``Forbidden("teams.errors.not_in_team")``."""
+    team = await team_row_of(session, user_id)
+    if team is None:
+        raise Forbidden("teams.errors.not_in_team")
+    return team
+
+
+async def captain_team(session: AsyncSession, user_id: int) -> Team:
+    """The team ``user_id`` captains, or ``Forbidden`` (``not_in_team`` / ``not_captain``)."""
+    team = await member_team(session, user_id)
+    if team.captain_id != user_id:
+        raise Forbidden("teams.errors.not_captain", team=team.name)
+    return team

@@ -1,0 +1,398 @@
+"""Invitations (a member invites someone) and join requests (someone asks, the captain answers).
+
+Both are single-use and expire after ``invitation_ttl``. Any member of a team may invite; the
+captain's approval is not needed. Accepting locks the team row before the invitation or
+request is claimed, so that concurrent accepts queue on the team and cannot deadlock with the
+winner answering the others "full".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import Conflict, Forbidden, NotFound
+from bot.models.teams import (
+    ACCEPTED,
+    DECLINED,
+    EXPIRED,
+    PENDING,
+    Invitation,
+    JoinRequest,
+    Team,
+)
+from bot.services import audit
+from bot.services.teams.guards import ensure_unlocked, member_team
+from bot.services.teams.membership import add_member, rowcount
+from bot.services.teams.queries import (
+    load_team,
+    team_row_by_name,
+    team_row_of,
+    view_of,
+)
+from bot.services.teams.views import (
+    ExpiredItem,
+    InvitationView,
+    JoinResult,
+    MembershipChange,
+    TeamRules,
+)
+
+_NO_SYNC = {"synchronize_session": False}
+
+
+async def invite(
+    session: AsyncSession, rules: TeamRules, *, actor_id: int, invitee_id: int, now: datetime
+) -> InvitationView:
+    """A member of a team invites ``invitee_id``.
+
+    Refuses: ``not_in_team``, locked, ``self_invite``, ``member_in_team`` (invitee already in
+    a team), ``team_full``, ``already_invited`` (a pending, unexpired invitation exists).
+    """
+    team = await member_team(session, actor_id)
+    await ensure_unlocked(session, rules, now, team)
+    if invitee_id == actor_id:
+        raise Conflict("teams.errors.self_invite")
+    current = await team_row_of(session, invitee_id)
+    if current is not None:
+        raise Conflict("teams.errors.member_in_team", team=current.name)
+    if team.size >= rules.max_size:
+        raise Conflict("teams.errors.team_full", team=team.name, max=rules.max_size)
+    await _expire_stale(session, Invitation, team.id, Invitation.invitee_id == invitee_id, now)
+    invitation = Invitation(
+        team_id=team.id,
+        inviter_id=actor_id,
+        invitee_id=invitee_id,
+        created_at=now,
+        expires_at=now + rules.invitation_ttl,
+        status=PENDING,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(invitation)
+            await session.flush()
+    except IntegrityError:
+        raise Conflict("teams.errors.already_invited", team=team.name) from None
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="team.invited",
+        subject=team.name,
+        now=now,
+        team_id=team.id,
+        invitee_id=invitee_id,
+    )
+    return InvitationView(
+        id=invitation.id,
+        team=await view_of(session, team, rules, now),
+        inviter_id=actor_id,
+        invitee_id=invitee_id,
+        expires_at=invitation.expires_at,
+    )
+
+
+async def _expire_stale(
+    session: AsyncSession,
+    model: type[Invitation] | type[JoinRequest],
+    team_id: int,
+    who: object,
+    now: datetime,
+) -> None:
+    """Mark a pending but expired item as expired, so that a new one may be created."""
+    await session.execute(
+        update(model)
+        .where(model.team_id == team_id, who, model.status == PENDING, model.expires_at <= now)  # type: ignore[arg-type]
+        .values(status=EXPIRED, answered_at=now)
+        .execution_options(**_NO_SYNC)
+    )
+
+
+async def set_invitation_message(
+    session: AsyncSession, invitation_id: int, channel_id: int, message_id: int
+) -> None:
+    """Remember where the invitation's buttons live (a DM or a channel message)."""
+    await session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation_id)
+        .values(channel_id=channel_id, message_id=message_id)
+        .execution_options(**_NO_SYNC)
+    )
+
+
+async def set_request_message(
+    session: AsyncSession, request_id: int, channel_id: int, message_id: int
+) -> None:
+    """Remember where the join request's buttons live (in the team's thread)."""
+    await session.execute(
+        update(JoinRequest)
+        .where(JoinRequest.id == request_id)
+        .values(channel_id=channel_id, message_id=message_id)
+        .execution_options(**_NO_SYNC)
+    )
+
+
+def _closed_error(kind: str, status: str) -> Conflict:
+    if status == EXPIRED:
+        return Conflict(f"teams.errors.{kind}_expired")
+    if status == "full":
+        return Conflict(f"teams.errors.{kind}_team_full")
+    return Conflict(f"teams.errors.{kind}_closed")
+
+
+async def answer_invitation(
+    session: AsyncSession,
+    rules: TeamRules,
+    *,
+    invitation_id: int,
+    user_id: int,
+    accept: bool,
+    now: datetime,
+) -> MembershipChange | None:
+    """The invitee accepts (joins the team) or declines (returns ``None``).
+
+    Refuses: ``invitation_not_found``, ``not_invitee``, ``invitation_expired``,
+    ``invitation_team_full``, ``invitation_closed``; on accept also locked, ``team_full``,
+    ``already_in_team``.
+    """
+    invitation = await session.get(Invitation, invitation_id, populate_existing=True)
+    if invitation is None:
+        raise NotFound("teams.errors.invitation_not_found")
+    if invitation.invitee_id != user_id:
+        raise Forbidden("teams.errors.not_invitee")
+    if invitation.status != PENDING:
+        raise _closed_error("invitation", invitation.status)
+    if invitation.expires_at <= now:
+        raise Conflict("teams.errors.invitation_expired")
+    team = await load_team(session, invitation.team_id)
+    assert team is not None  # invitations are deleted with their team
+    if not accept:
+        await _claim(session, Invitation, invitation_id, status=DECLINED, now=now)
+        audit.record(
+            session,
+            actor_id=user_id,
+            action="team.invitation_declined",
+            subject=team.name,
+            now=now,
+            team_id=team.id,
+        )
+        return None
+    await ensure_unlocked(session, rules, now, team)
+    change = await add_member(
+        session,
+        rules,
+        team,
+        user_id,
+        now,
+        actor_id=user_id,
+        action="team.invitation_accepted",
+        keep_invitation=invitation_id,
+    )
+    await _claim(session, Invitation, invitation_id, status=ACCEPTED, now=now)
+    return change
+
+
+async def _claim(
+    session: AsyncSession,
+    model: type[Invitation] | type[JoinRequest],
+    item_id: int,
+    *,
+    status: str,
+    now: datetime,
+    answered_by: int | None = None,
+) -> None:
+    """Answer a pending item exactly once; a concurrent answer makes this one refuse."""
+    values: dict[str, object] = {"status": status, "answered_at": now}
+    if model is JoinRequest:
+        values["answered_by"] = answered_by
+    result = await session.execute(
+        update(model)
+        .where(model.id == item_id, model.status == PENDING)
+        .values(**values)
+        .execution_options(**_NO_SYNC)
+    )
+    if rowcount(result) != 1:
+        current: Invitation | JoinRequest | None = await session.get(
+            model, item_id, populate_existing=True
+        )
+        kind = "invitation" if model is Invitation else "request"
+        raise _closed_error(kind, current.status if current is not None else "cancelled")
+
+
+async def join(
+    session: AsyncSession, rules: TeamRules, *, user_id: int, team_name: str, now: datetime
+) -> JoinResult:
+    """Join an open team at once, or ask to join a team that is not open.
+
+    Refuses: ``team_not_found``, locked, ``already_member`` / ``already_in_team``,
+    ``team_full``, ``already_requested``. A pending invitation from that team counts as
+    accepted.
+    """
+    team = await team_row_by_name(session, team_name)
+    await ensure_unlocked(session, rules, now, team)
+    current = await team_row_of(session, user_id)
+    if current is not None:
+        key = "already_member" if current.id == team.id else "already_in_team"
+        raise Conflict(f"teams.errors.{key}", team=current.name)
+    if team.size >= rules.max_size:
+        raise Conflict("teams.errors.team_full", team=team.name, max=rules.max_size)
+    invitation_id = await session.scalar(
+        select(Invitation.id).where(
+            Invitation.team_id == team.id,
+            Invitation.invitee_id == user_id,
+            Invitation.status == PENDING,
+            Invitation.expires_at > now,
+        )
+    )
+    if team.open or invitation_id is not None:
+        change = await add_member(
+            session,
+            rules,
+            team,
+            user_id,
+            now,
+            actor_id=user_id,
+            action="team.joined",
+            keep_invitation=invitation_id,
+        )
+        if invitation_id is not None:
+            await _claim(session, Invitation, invitation_id, status=ACCEPTED, now=now)
+        return JoinResult(kind="joined", team=change.team, change=change)
+    return await _request(session, rules, team, user_id, now)
+
+
+async def _request(
+    session: AsyncSession, rules: TeamRules, team: Team, user_id: int, now: datetime
+) -> JoinResult:
+    await _expire_stale(session, JoinRequest, team.id, JoinRequest.user_id == user_id, now)
+    request = JoinRequest(
+        team_id=team.id,
+        user_id=user_id,
+        created_at=now,
+        expires_at=now + rules.invitation_ttl,
+        status=PENDING,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(request)
+            await session.flush()
+    except IntegrityError:
+        raise Conflict("teams.errors.already_requested", team=team.name) from None
+    audit.record(
+        session,
+        actor_id=user_id,
+        action="team.join_requested",
+        subject=team.name,
+        now=now,
+        team_id=team.id,
+    )
+    return JoinResult(
+        kind="requested", team=await view_of(session, team, rules, now), request_id=request.id
+    )
+
+
+async def answer_join_request(
+    session: AsyncSession,
+    rules: TeamRules,
+    *,
+    request_id: int,
+    actor_id: int,
+    accept: bool,
+    now: datetime,
+) -> MembershipChange | None:
+    """The captain accepts (the member joins) or declines (returns ``None``) a join request.
+
+    Refuses: ``request_not_found``, ``not_captain``, ``request_expired``,
+    ``request_team_full``, ``request_closed``; on accept also locked, ``team_full``,
+    ``member_in_team``.
+    """
+    request = await session.get(JoinRequest, request_id, populate_existing=True)
+    if request is None:
+        raise NotFound("teams.errors.request_not_found")
+    team = await load_team(session, request.team_id)
+    assert team is not None  # requests are deleted with their team
+    if team.captain_id != actor_id:
+        raise Forbidden("teams.errors.not_captain", team=team.name)
+    if request.status != PENDING:
+        raise _closed_error("request", request.status)
+    if request.expires_at <= now:
+        raise Conflict("teams.errors.request_expired")
+    if not accept:
+        await _claim(
+            session, JoinRequest, request_id, status=DECLINED, now=now, answered_by=actor_id
+        )
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="team.request_declined",
+            subject=team.name,
+            now=now,
+            team_id=team.id,
+            member_id=request.user_id,
+        )
+        return None
+    await ensure_unlocked(session, rules, now, team)
+    change = await add_member(
+        session,
+        rules,
+        team,
+        request.user_id,
+        now,
+        actor_id=actor_id,
+        action="team.request_accepted",
+        by_self=False,
+        keep_request=request_id,
+    )
+    await _claim(session, JoinRequest, request_id, status=ACCEPTED, now=now, answered_by=actor_id)
+    return change
+
+
+async def expire_due(session: AsyncSession, *, now: datetime) -> list[ExpiredItem]:
+    """Mark every pending invitation and request whose time is up as expired (periodic job)."""
+    expired: list[ExpiredItem] = []
+    for kind, model, user in (
+        ("invitation", Invitation, Invitation.invitee_id),
+        ("request", JoinRequest, JoinRequest.user_id),
+    ):
+        rows = await session.execute(
+            update(model)  # type: ignore[arg-type]
+            .where(model.status == PENDING, model.expires_at <= now)
+            .values(status=EXPIRED, answered_at=now)
+            .returning(model.id, model.team_id, user, model.channel_id, model.message_id)
+            .execution_options(**_NO_SYNC)
+        )
+        found = list(rows)
+        team_rows = await session.execute(
+            select(Team.id, Team.name).where(Team.id.in_({row[1] for row in found}))
+        )
+        names = {team_id: name for team_id, name in team_rows}
+        expired += [
+            ExpiredItem(kind, r[0], r[1], names.get(r[1], ""), r[2], r[3], r[4])  # type: ignore[arg-type]
+            for r in found
+        ]
+    return sorted(expired, key=lambda item: (item.kind, item.id))
+
+
+async def next_expiry(session: AsyncSession) -> datetime | None:
+    """When the next pending invitation or request expires (to schedule the job)."""
+    first_invitation = await session.scalar(
+        select(func.min(Invitation.expires_at)).where(Invitation.status == PENDING)
+    )
+    first_request = await session.scalar(
+        select(func.min(JoinRequest.expires_at)).where(JoinRequest.status == PENDING)
+    )
+    times = [t for t in (first_invitation, first_request) if t is not None]
+    return min(times) if times else None
+
+
+async def count_pending(session: AsyncSession) -> int:
+    """Invitations and join requests waiting for an answer (work waiting, for `admin status`)."""
+    invitations = await session.scalar(
+        select(func.count()).select_from(Invitation).where(Invitation.status == PENDING)
+    )
+    requests = await session.scalar(
+        select(func.count()).select_from(JoinRequest).where(JoinRequest.status == PENDING)
+    )
+    return int(invitations or 0) + int(requests or 0)

@@ -1,0 +1,304 @@
+"""Creating, describing, renaming, handing over and disbanding teams."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import Conflict, InvalidInput, NotFound
+from bot.models.teams import CANCELLED, Team, TeamMember
+from bot.services import audit
+from bot.services.teams.guards import captain_team, ensure_unlocked
+from bot.services.teams.membership import close_pending, retire_lft_profile
+from bot.services.teams.names import validate_team_name
+from bot.services.teams.queries import load_team, team_row_by_name, team_row_of, view_of
+from bot.services.teams.views import (
+    DisbandResult,
+    MembershipChange,
+    RenameResult,
+    TeamRules,
+    TeamView,
+)
+from bot.text import clean, has_mention_or_link
+
+DESCRIPTION_MAX_LENGTH = 1000
+TAGS_MAX = 10
+TAG_MAX_LENGTH = 30
+
+
+async def _name_taken(session: AsyncSession, key: str, except_team: int | None = None) -> bool:
+    query = select(Team.id).where(Team.name_key == key)
+    if except_team is not None:
+        query = query.where(Team.id != except_team)
+    return await session.scalar(query) is not None
+
+
+def clean_description(raw: str | None) -> str | None:
+    """The description as stored (multiline, invisible characters removed), or ``None``."""
+    if raw is None:
+        return None
+    text = clean(raw, multiline=True)
+    if len(text) > DESCRIPTION_MAX_LENGTH:
+        raise InvalidInput("teams.errors.description_too_long", max=DESCRIPTION_MAX_LENGTH)
+    return text or None
+
+
+def clean_tags(raw: Sequence[str], *, error_prefix: str = "teams.errors.skills") -> list[str]:
+    """Skills or languages as stored: cleaned, deduplicated (folded), length-limited."""
+    from bot.text import fold
+
+    tags: list[str] = []
+    seen: set[str] = set()
+    for item in raw:
+        tag = clean(item)
+        if not tag or fold(tag) in seen:
+            continue
+        if has_mention_or_link(tag) or "@" in tag:
+            raise InvalidInput(f"{error_prefix}_mention")
+        if len(tag) > TAG_MAX_LENGTH:
+            raise InvalidInput(f"{error_prefix}_too_long", max=TAG_MAX_LENGTH)
+        seen.add(fold(tag))
+        tags.append(tag)
+    if len(tags) > TAGS_MAX:
+        raise InvalidInput(f"{error_prefix}_too_many", max=TAGS_MAX)
+    return tags
+
+
+async def check_can_create(
+    session: AsyncSession, rules: TeamRules, *, captain_id: int, name: str, now: datetime
+) -> str:
+    """Read-only pre-check before the Discord thread exists; returns the display name.
+
+    Refuses: locked, ``already_in_team``, invalid name, ``name_taken``.
+    """
+    await ensure_unlocked(session, rules, now)
+    current = await team_row_of(session, captain_id)
+    if current is not None:
+        raise Conflict("teams.errors.already_in_team", team=current.name)
+    display, key = validate_team_name(name, rules)
+    if await _name_taken(session, key):
+        raise Conflict("teams.errors.name_taken", name=display)
+    return display
+
+
+async def create_team(
+    session: AsyncSession,
+    rules: TeamRules,
+    *,
+    captain_id: int,
+    name: str,
+    description: str | None,
+    open: bool,
+    now: datetime,
+    thread_id: int | None = None,
+    forum_post_id: int | None = None,
+    languages: Sequence[str] = (),
+    looking_for: Sequence[str] = (),
+) -> MembershipChange:
+    """Create a team with ``captain_id`` as captain and only member.
+
+    Same refusals as :func:`check_can_create`; a concurrent creation of the same name or by
+    the same captain loses cleanly with ``name_taken`` / ``already_in_team``. The captain's
+    other pending invitations and requests are cancelled and their LFT profile retired.
+    """
+    display = await check_can_create(session, rules, captain_id=captain_id, name=name, now=now)
+    _, key = validate_team_name(display, rules)
+    team = Team(
+        name=display,
+        name_key=key,
+        description=clean_description(description),
+        captain_id=captain_id,
+        open=open,
+        size=1,
+        locked=False,
+        languages=clean_tags(languages, error_prefix="teams.errors.languages"),
+        looking_for=clean_tags(looking_for, error_prefix="teams.errors.skills"),
+        thread_id=thread_id,
+        forum_post_id=forum_post_id,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(team)
+            await session.flush()
+            session.add(TeamMember(user_id=captain_id, team_id=team.id, joined_at=now))
+            await session.flush()
+    except IntegrityError:
+        if await _name_taken(session, key):
+            raise Conflict("teams.errors.name_taken", name=display) from None
+        current = await team_row_of(session, captain_id)
+        raise Conflict(
+            "teams.errors.already_in_team", team=current.name if current else display
+        ) from None
+    closed = await close_pending(session, status=CANCELLED, now=now, user_id=captain_id)
+    post_id = await retire_lft_profile(session, captain_id, now)
+    audit.record(
+        session,
+        actor_id=captain_id,
+        action="team.created",
+        subject=display,
+        now=now,
+        team_id=team.id,
+        open=open,
+    )
+    return MembershipChange(
+        team=await view_of(session, team, rules, now),
+        added=captain_id,
+        closed=tuple(closed),
+        lft_post_removed=post_id,
+    )
+
+
+async def set_discord_refs(
+    session: AsyncSession,
+    team_id: int,
+    *,
+    thread_id: int | None = None,
+    forum_post_id: int | None = None,
+) -> None:
+    """Record the team's private thread and forum post (``None`` leaves a value unchanged)."""
+    team = await load_team(session, team_id)
+    if team is None:
+        raise NotFound("teams.errors.team_id_not_found")
+    if thread_id is not None:
+        team.thread_id = thread_id
+    if forum_post_id is not None:
+        team.forum_post_id = forum_post_id
+    await session.flush()
+
+
+async def update_team_profile(
+    session: AsyncSession,
+    rules: TeamRules,
+    *,
+    actor_id: int,
+    now: datetime,
+    description: str | None = None,
+    open: bool | None = None,
+    languages: Sequence[str] | None = None,
+    looking_for: Sequence[str] | None = None,
+) -> TeamView:
+    """The captain changes what the team says about itself (``None`` keeps a value)."""
+    team = await captain_team(session, actor_id)
+    await ensure_unlocked(session, rules, now, team)
+    if description is not None:
+        team.description = clean_description(description)
+    if open is not None:
+        team.open = open
+    if languages is not None:
+        team.languages = clean_tags(languages, error_prefix="teams.errors.languages")
+    if looking_for is not None:
+        team.looking_for = clean_tags(looking_for, error_prefix="teams.errors.skills")
+    team.updated_at = now
+    await session.flush()
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="team.profile_updated",
+        subject=team.name,
+        now=now,
+        team_id=team.id,
+    )
+    return await view_of(session, team, rules, now)
+
+
+async def rename(
+    session: AsyncSession, rules: TeamRules, *, actor_id: int, name: str, now: datetime
+) -> RenameResult:
+    """The captain renames the team. Refuses: locked, invalid, ``same_name``, ``name_taken``."""
+    team = await captain_team(session, actor_id)
+    await ensure_unlocked(session, rules, now, team)
+    display, key = validate_team_name(name, rules)
+    if display == team.name:
+        raise Conflict("teams.errors.same_name", name=display)
+    if await _name_taken(session, key, except_team=team.id):
+        raise Conflict("teams.errors.name_taken", name=display)
+    old_name = team.name
+    try:
+        async with session.begin_nested():
+            team.name, team.name_key, team.updated_at = display, key, now
+            await session.flush()
+    except IntegrityError:
+        raise Conflict("teams.errors.name_taken", name=display) from None
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="team.renamed",
+        subject=display,
+        now=now,
+        team_id=team.id,
+        old_name=old_name,
+    )
+    return RenameResult(team=await view_of(session, team, rules, now), old_name=old_name)
+
+
+async def transfer(
+    session: AsyncSession, rules: TeamRules, *, actor_id: int, member_id: int, now: datetime
+) -> TeamView:
+    """The captain hands the captaincy to another member of the team."""
+    team = await captain_team(session, actor_id)
+    await ensure_unlocked(session, rules, now, team)
+    if member_id == actor_id:
+        raise Conflict("teams.errors.already_captain")
+    target = await team_row_of(session, member_id)
+    if target is None or target.id != team.id:
+        raise NotFound("teams.errors.member_not_in_team", team=team.name)
+    team.captain_id = member_id
+    team.updated_at = now
+    await session.flush()
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="team.transferred",
+        subject=team.name,
+        now=now,
+        team_id=team.id,
+        new_captain=member_id,
+    )
+    return await view_of(session, team, rules, now)
+
+
+async def disband(
+    session: AsyncSession,
+    rules: TeamRules,
+    *,
+    actor_id: int,
+    now: datetime,
+    by_organizer: bool = False,
+    team_name: str | None = None,
+) -> DisbandResult:
+    """Disband a team: the captain's own (``team_name`` ignored; refused when locked), or, by
+    an organizer, the team named ``team_name`` whatever the lock (logged in the audit)."""
+    if by_organizer:
+        if team_name is None:
+            raise InvalidInput("teams.errors.team_name_required")
+        team = await team_row_by_name(session, team_name)
+    else:
+        team = await captain_team(session, actor_id)
+        await ensure_unlocked(session, rules, now, team)
+    snapshot = await view_of(session, team, rules, now)
+    closed = await close_pending(session, status=CANCELLED, now=now, team_id=team.id)
+    await session.execute(
+        delete(Team).where(Team.id == team.id).execution_options(synchronize_session=False)
+    )
+    session.expunge(team)
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="organizer.team_disbanded" if by_organizer else "team.disbanded",
+        subject=team.name,
+        now=now,
+        team_id=team.id,
+        member_ids=list(snapshot.member_ids),
+    )
+    return DisbandResult(
+        team=snapshot,
+        member_ids=snapshot.member_ids,
+        closed=tuple(closed),
+        by_organizer=by_organizer,
+    )

@@ -1,0 +1,264 @@
+"""The two membership primitives every team change goes through.
+
+Both lock the team row first with a conditional update (``size = size + 1 WHERE size < :max``
+or ``size = size - 1``), so that on PostgreSQL concurrent changes to one team queue on that row
+and every later read in the transaction sees the winner's result; on SQLite, ``BEGIN
+IMMEDIATE`` already serializes writers. The unique ``team_members.user_id`` backs "one team per
+member" whatever happens between a check and the insert.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import Conflict, NotFound
+from bot.models.teams import (
+    CANCELLED,
+    FULL,
+    PENDING,
+    Invitation,
+    JoinRequest,
+    LftProfile,
+    Team,
+    TeamMember,
+)
+from bot.services import audit
+from bot.services.teams.queries import load_team, team_row_of, view_of
+from bot.services.teams.views import ClosedItem, MembershipChange, TeamRules
+
+_NO_SYNC = {"synchronize_session": False}
+
+
+def rowcount(result: Any) -> int:
+    """Rows matched by an UPDATE or DELETE."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+async def close_pending(
+    session: AsyncSession,
+    *,
+    status: str,
+    now: datetime,
+    team_id: int | None = None,
+    user_id: int | None = None,
+    keep_invitation: int | None = None,
+    keep_request: int | None = None,
+) -> list[ClosedItem]:
+    """Answer pending invitations and join requests of a team or of a member with ``status``."""
+    closed: list[ClosedItem] = []
+    inv = update(Invitation).where(Invitation.status == PENDING)
+    req = update(JoinRequest).where(JoinRequest.status == PENDING)
+    if team_id is not None:
+        inv = inv.where(Invitation.team_id == team_id)
+        req = req.where(JoinRequest.team_id == team_id)
+    if user_id is not None:
+        inv = inv.where(Invitation.invitee_id == user_id)
+        req = req.where(JoinRequest.user_id == user_id)
+    if keep_invitation is not None:
+        inv = inv.where(Invitation.id != keep_invitation)
+    if keep_request is not None:
+        req = req.where(JoinRequest.id != keep_request)
+    rows = await session.execute(
+        inv.values(status=status, answered_at=now)
+        .returning(
+            Invitation.id,
+            Invitation.team_id,
+            Invitation.invitee_id,
+            Invitation.channel_id,
+            Invitation.message_id,
+        )
+        .execution_options(**_NO_SYNC)
+    )
+    closed += [ClosedItem("invitation", *row, status=status) for row in rows]
+    rows = await session.execute(
+        req.values(status=status, answered_at=now)
+        .returning(
+            JoinRequest.id,
+            JoinRequest.team_id,
+            JoinRequest.user_id,
+            JoinRequest.channel_id,
+            JoinRequest.message_id,
+        )
+        .execution_options(**_NO_SYNC)
+    )
+    closed += [ClosedItem("request", *row, status=status) for row in rows]
+    return sorted(closed, key=lambda item: (item.kind, item.id))
+
+
+async def retire_lft_profile(session: AsyncSession, user_id: int, now: datetime) -> int | None:
+    """Stop showing a member's looking-for-team profile; returns the forum post to delete."""
+    profile = await session.get(LftProfile, user_id, populate_existing=True)
+    if profile is None or not profile.looking:
+        return None
+    post_id = profile.post_id
+    profile.looking = False
+    profile.post_id = None
+    profile.updated_at = now
+    await session.flush()
+    return post_id
+
+
+async def add_member(
+    session: AsyncSession,
+    rules: TeamRules,
+    team: Team,
+    user_id: int,
+    now: datetime,
+    *,
+    actor_id: int | None,
+    action: str,
+    by_self: bool = True,
+    keep_invitation: int | None = None,
+    keep_request: int | None = None,
+) -> MembershipChange:
+    """Add ``user_id`` to ``team`` if a place is free; the caller's transaction holds it all.
+
+    Refuses with ``teams.errors.team_full``, ``already_in_team`` (``by_self``) or
+    ``member_in_team``. When the last place is taken, the team's other pending invitations
+    and requests are answered "full"; the member's own other ones are "cancelled".
+    """
+    current = await team_row_of(session, user_id)
+    if current is not None:
+        raise _in_team_error(current, team, by_self)
+    claimed = await session.execute(
+        update(Team)
+        .where(Team.id == team.id, Team.size < rules.max_size)
+        .values(size=Team.size + 1, updated_at=now)
+        .execution_options(**_NO_SYNC)
+    )
+    if rowcount(claimed) != 1:
+        if await load_team(session, team.id) is None:
+            raise NotFound("teams.errors.team_gone")
+        raise Conflict("teams.errors.team_full", team=team.name, max=rules.max_size)
+    try:
+        async with session.begin_nested():
+            session.add(TeamMember(user_id=user_id, team_id=team.id, joined_at=now))
+            await session.flush()
+    except IntegrityError:
+        current = await team_row_of(session, user_id)
+        raise _in_team_error(current, team, by_self) from None
+    await session.refresh(team)
+    closed: list[ClosedItem] = []
+    became_full = team.size >= rules.max_size
+    if became_full:
+        closed += await close_pending(
+            session,
+            status=FULL,
+            now=now,
+            team_id=team.id,
+            keep_invitation=keep_invitation,
+            keep_request=keep_request,
+        )
+    closed += await close_pending(
+        session,
+        status=CANCELLED,
+        now=now,
+        user_id=user_id,
+        keep_invitation=keep_invitation,
+        keep_request=keep_request,
+    )
+    post_id = await retire_lft_profile(session, user_id, now)
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action=action,
+        subject=team.name,
+        now=now,
+        team_id=team.id,
+        member_id=user_id,
+    )
+    return MembershipChange(
+        team=await view_of(session, team, rules, now),
+        added=user_id,
+        became_full=became_full,
+        closed=tuple(closed),
+        lft_post_removed=post_id,
+    )
+
+
+def _in_team_error(current: Team | None, target: Team, by_self: bool) -> Conflict:
+    name = current.name if current is not None else target.name
+    if current is not None and current.id == target.id:
+        return Conflict(
+            "teams.errors.already_member" if by_self else "teams.errors.member_already_member",
+            team=name,
+        )
+    return Conflict(
+        "teams.errors.already_in_team" if by_self else "teams.errors.member_in_team", team=name
+    )
+
+
+async def remove_member(
+    session: AsyncSession,
+    rules: TeamRules,
+    team: Team,
+    user_id: int,
+    now: datetime,
+    *,
+    actor_id: int | None,
+    action: str,
+) -> MembershipChange:
+    """Remove ``user_id`` from ``team``: a leaving captain hands over to the longest-standing
+    member, and a team left empty is disbanded (its pending items answered "cancelled")."""
+    new_size = (
+        await session.execute(
+            update(Team)
+            .where(Team.id == team.id, Team.size > 0)
+            .values(size=Team.size - 1, updated_at=now)
+            .returning(Team.size)
+            .execution_options(**_NO_SYNC)
+        )
+    ).scalar_one_or_none()
+    gone = await session.execute(
+        delete(TeamMember)
+        .where(TeamMember.user_id == user_id, TeamMember.team_id == team.id)
+        .execution_options(**_NO_SYNC)
+    )
+    if new_size is None or rowcount(gone) != 1:
+        raise NotFound("teams.errors.member_not_in_team", team=team.name)
+    await session.refresh(team)
+    details: dict[str, Any] = {"team_id": team.id, "member_id": user_id}
+    if team.size == 0:
+        closed = await close_pending(session, status=CANCELLED, now=now, team_id=team.id)
+        snapshot = await view_of(session, team, rules, now)
+        await session.execute(
+            delete(Team).where(Team.id == team.id).execution_options(synchronize_session=False)
+        )
+        session.expunge(team)
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action=action,
+            subject=team.name,
+            now=now,
+            disbanded=True,
+            **details,
+        )
+        return MembershipChange(
+            team=snapshot, removed=user_id, disbanded=True, closed=tuple(closed)
+        )
+    new_captain = None
+    if team.captain_id == user_id:
+        new_captain = await session.scalar(
+            select(TeamMember.user_id)
+            .where(TeamMember.team_id == team.id)
+            .order_by(TeamMember.joined_at, TeamMember.id)
+            .limit(1)
+        )
+        assert new_captain is not None
+        team.captain_id = new_captain
+        await session.flush()
+        details["new_captain"] = new_captain
+    audit.record(session, actor_id=actor_id, action=action, subject=team.name, now=now, **details)
+    view = await view_of(session, team, rules, now)
+    return MembershipChange(
+        team=view,
+        removed=user_id,
+        new_captain=new_captain,
+        became_open=new_size + 1 >= rules.max_size and not view.full,
+    )

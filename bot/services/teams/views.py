@@ -1,0 +1,185 @@
+"""The rules a team lives by, and the plain values services hand back to their callers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from bot.settings import Config
+
+ItemKind = Literal["invitation", "request"]
+
+
+@dataclass(frozen=True)
+class TeamRules:
+    """Team settings plus the event's team deadline (team changes lock at that moment)."""
+
+    min_size: int
+    max_size: int
+    name_min_length: int
+    name_max_length: int
+    invitation_ttl: timedelta
+    team_deadline: datetime
+
+    @classmethod
+    def from_settings(cls, config: Config) -> TeamRules:
+        """The rules configured in ``[teams]`` and ``[event]``."""
+        teams = config.teams
+        return cls(
+            min_size=teams.min_size,
+            max_size=teams.max_size,
+            name_min_length=teams.name_min_length,
+            name_max_length=teams.name_max_length,
+            invitation_ttl=teams.invitation_ttl,
+            team_deadline=config.event.team_deadline,
+        )
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """A team as callers see it. ``locked``: the global lock, the deadline or a team lock."""
+
+    id: int
+    name: str
+    description: str | None
+    captain_id: int
+    open: bool
+    locked: bool
+    member_ids: tuple[int, ...]
+    size: int
+    max_size: int
+    min_size: int
+    free_places: int
+    thread_id: int | None
+    forum_post_id: int | None
+    created_at: datetime
+    languages: tuple[str, ...] = ()
+    looking_for: tuple[str, ...] = ()
+
+    @property
+    def full(self) -> bool:
+        """No free place left (the forum post shows the "full" tag)."""
+        return self.free_places <= 0
+
+    @property
+    def meets_minimum(self) -> bool:
+        """The team has at least ``min_size`` members."""
+        return self.size >= self.min_size
+
+
+@dataclass(frozen=True)
+class ClosedItem:
+    """An invitation or join request closed as a side effect; its message needs an edit."""
+
+    kind: ItemKind
+    id: int
+    team_id: int
+    user_id: int
+    channel_id: int | None
+    message_id: int | None
+    status: str
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    """A pending invitation."""
+
+    id: int
+    team: TeamView
+    inviter_id: int
+    invitee_id: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class MembershipChange:
+    """What a membership change did. ``team`` is the team after it (empty when disbanded).
+
+    ``became_full``: the last free place was taken (swap the forum tag to "full"); ``closed``
+    then lists the team's invitations and requests answered "full". ``became_open``: the team
+    was full and has a free place again. ``closed`` also lists the added member's other
+    invitations and requests, answered "cancelled". ``moved_from`` is the change on the
+    previous team of a member moved by an organizer.
+    """
+
+    team: TeamView
+    added: int | None = None
+    removed: int | None = None
+    new_captain: int | None = None
+    disbanded: bool = False
+    became_full: bool = False
+    became_open: bool = False
+    closed: tuple[ClosedItem, ...] = ()
+    lft_post_removed: int | None = None
+    moved_from: MembershipChange | None = None
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    """``kind == "joined"``: ``change`` is set; ``"requested"``: ``request_id`` is set."""
+
+    kind: Literal["joined", "requested"]
+    team: TeamView
+    request_id: int | None = None
+    change: MembershipChange | None = None
+
+
+@dataclass(frozen=True)
+class RenameResult:
+    """The renamed team and the name it had."""
+
+    team: TeamView
+    old_name: str
+
+
+@dataclass(frozen=True)
+class DisbandResult:
+    """The team as it was, its former members and the invitations/requests closed."""
+
+    team: TeamView
+    member_ids: tuple[int, ...]
+    closed: tuple[ClosedItem, ...]
+    by_organizer: bool
+
+
+@dataclass(frozen=True)
+class DepartureResult:
+    """A member left the server: the team change (if any), closed items, LFT post to delete."""
+
+    change: MembershipChange | None
+    closed: tuple[ClosedItem, ...] = ()
+    lft_post_removed: int | None = None
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    """One page of ``list_teams`` (``page`` is 1-based)."""
+
+    items: tuple[TeamView, ...]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True)
+class ExpiredItem:
+    """An invitation or request that expired; its message needs an edit."""
+
+    kind: ItemKind
+    id: int
+    team_id: int
+    team_name: str
+    user_id: int
+    channel_id: int | None
+    message_id: int | None
+
+
+@dataclass(frozen=True)
+class LockState:
+    """The global lock as organizers see it."""
+
+    locked: bool
+    by_deadline: bool
+    changed_by: int | None = None
+    changed_at: datetime | None = field(default=None)
