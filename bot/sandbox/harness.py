@@ -188,7 +188,7 @@ class Sandbox:
                 await task
         if bot is not None:
             # Release what a dead process's OS would: sockets and database connections.
-            await self.discord.gateway.close_all()
+            await self.discord.drop_connections()
             with contextlib.suppress(Exception):
                 await bot.http.close()
             await bot.db.dispose()
@@ -295,7 +295,7 @@ class Sandbox:
 
         def channel(match: re.Match[str]) -> str:
             channel = self.discord.state.find_channel(int(match[1]))
-            return match[0] if channel is None else "#" + self.discord.state.label(channel)
+            return match[0] if channel is None else "#" + channel.name
 
         def stamp(match: re.Match[str]) -> str:
             return datetime.fromtimestamp(int(match[1]), UTC).strftime("%Y-%m-%d %H:%M UTC")

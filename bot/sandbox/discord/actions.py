@@ -89,14 +89,14 @@ def find_component_message(
 ) -> tuple[Message, dict[str, Any]]:
     """The newest message the member can see whose components ``pick`` accepts."""
     state = server.state
-    place = None if where in (None, "dm") else state.resolve_where(str(where))
+    places = None if where in (None, "dm") else {c.id for c in state.resolve_places(str(where))}
     for message in state.visible_messages(user_id):
         channel = state.find_channel(message.channel_id)
         if channel is None:
             continue
         if where == "dm" and channel.type != 1:
             continue
-        if place is not None and channel.id != place.id:
+        if places is not None and channel.id not in places:
             continue
         found = pick(message)
         if found is not None:

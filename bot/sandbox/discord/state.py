@@ -202,6 +202,20 @@ class State:
             return f"thread:{channel.name}"
         return channel.name
 
+    def resolve_places(self, where: str, guild_id: int | None = None) -> list[Channel]:
+        """Every channel ``where`` may name: ``thread:NAME`` matches all threads of that name
+        (a team's private thread and its forum post share the team's name)."""
+        if not where.startswith("thread:"):
+            return [self.resolve_where(where, guild_id)]
+        name = where.removeprefix("thread:")
+        guilds = [self.guild(guild_id)] if guild_id is not None else list(self.guilds.values())
+        found = [
+            c for guild in guilds for c in guild.channels.values() if c.is_thread and c.name == name
+        ]
+        if not found:
+            raise LookupError(f"no thread named {name!r}")
+        return found
+
     def resolve_where(self, where: str, guild_id: int | None = None) -> Channel:
         guilds = [self.guild(guild_id)] if guild_id is not None else list(self.guilds.values())
         if where.startswith("thread:"):
