@@ -41,7 +41,9 @@ def intents() -> discord.Intents:
 
 
 def cog_modules() -> list[str]:
-    return [f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_")]
+    return [
+        f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_")
+    ]
 
 
 class HackBot(commands.Bot):

@@ -23,6 +23,8 @@ class RoleCheckFailed(app_commands.CheckFailure):
     def __init__(self, error: MissingRole) -> None:
         super().__init__(error.key)
         self.error = error
+
+
 ROLE_KEYS = ("participant", "mentor", "organizer")
 
 

@@ -45,7 +45,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
     token = settings.secrets.discord_token
     if not token:
-        print("hackbot: DISCORD_TOKEN is not set; put the bot's token in the environment (see .env.example)", file=sys.stderr)
+        print(
+            "hackbot: DISCORD_TOKEN is not set; "
+            "put the bot's token in the environment (see .env.example)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     from bot.app import create_bot
     from bot.logs import setup_logging
@@ -125,7 +129,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hackbot", description="Event-operations bot for online hackathons.")
+    parser = argparse.ArgumentParser(
+        prog="hackbot", description="Event-operations bot for online hackathons."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_config(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -137,19 +143,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check-config", help="validate config.toml and exit")
     p.add_argument("path", nargs="?", default="config.toml")
     p.set_defaults(func=cmd_check_config)
-    db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True)
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(
+        dest="db_command", required=True
+    )
     p = with_config(db.add_parser("upgrade", help="apply migrations up to the latest"))
     p.set_defaults(func=cmd_db_upgrade)
     p = with_config(sub.add_parser("commands", help="list every slash command"))
     p.add_argument("--json", action="store_true")
     p.add_argument("--markdown", action="store_true", help="the docs/commands.md page")
     p.set_defaults(func=cmd_commands)
-    p = with_config(sub.add_parser("health", help="exit 0 when the running bot's heartbeat is recent"))
+    p = with_config(
+        sub.add_parser("health", help="exit 0 when the running bot's heartbeat is recent")
+    )
     p.set_defaults(func=cmd_health)
     p = sub.add_parser("rehearse", help="run a scenario against the sandbox")
     p.add_argument("scenario")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
-    p.add_argument("--db", default=None, help="database URL (default: a fresh temporary SQLite file)")
+    p.add_argument(
+        "--db", default=None, help="database URL (default: a fresh temporary SQLite file)"
+    )
     p.set_defaults(func=cmd_rehearse)
     p = sub.add_parser("demo", help="rehearse the scripted demo day (no token, no network)")
     p.add_argument("--scenario", default=str(Path("examples") / "demo.toml"))

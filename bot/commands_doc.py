@@ -9,10 +9,22 @@ from discord import Locale, app_commands
 from bot.checks import roles_of
 from bot.translator import CatalogTranslator
 
-LOCALES = (Locale.spain_spanish, Locale.latin_american_spanish, Locale.american_english, Locale.british_english)
+LOCALES = (
+    Locale.spain_spanish,
+    Locale.latin_american_spanish,
+    Locale.american_english,
+    Locale.british_english,
+)
 OPTION_TYPES = {
-    3: "string", 4: "integer", 5: "boolean", 6: "user", 7: "channel",
-    8: "role", 9: "mentionable", 10: "number", 11: "attachment",
+    3: "string",
+    4: "integer",
+    5: "boolean",
+    6: "user",
+    7: "channel",
+    8: "role",
+    9: "mentionable",
+    10: "number",
+    11: "attachment",
 }
 
 
@@ -26,7 +38,7 @@ async def _localized_path(command: Any, translator: CatalogTranslator, locale: L
     parts = []
     node = command
     while node is not None:
-        context = app_commands.TranslationContext(
+        context: app_commands.TranslationContext[Any, Any] = app_commands.TranslationContext(
             location=(
                 app_commands.TranslationContextLocation.group_name
                 if isinstance(node, app_commands.Group)
@@ -56,9 +68,7 @@ async def describe_commands(tree: app_commands.CommandTree[Any]) -> list[dict[st
                         "choices": [{"name": c.name, "value": c.value} for c in param.choices],
                     }
                 )
-            localized = {
-                loc.value: await _localized_path(leaf, translator, loc) for loc in LOCALES
-            }
+            localized = {loc.value: await _localized_path(leaf, translator, loc) for loc in LOCALES}
             entries.append(
                 {
                     "name": leaf.qualified_name,
@@ -91,7 +101,8 @@ def render_markdown(entries: list[dict[str, Any]]) -> str:
             for o in entry["options"]
         )
         lines.append(
-            f"| `/{entry['name']}` | `/{entry['localized']['es-ES']}` | {', '.join(entry['roles'])} "
+            f"| `/{entry['name']}` | `/{entry['localized']['es-ES']}` "
+            f"| {', '.join(entry['roles'])} "
             f"| {options or '-'} | {entry['description']} |"
         )
     return "\n".join(lines) + "\n"

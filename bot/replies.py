@@ -71,14 +71,18 @@ def _unwrap(error: BaseException) -> BaseException:
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
     """Turn any error into a reply: domain refusals localized, the rest with an error id."""
     error = _unwrap(error)
-    error = getattr(error, "error", error) if isinstance(error, app_commands.CheckFailure) else error
+    error = (
+        getattr(error, "error", error) if isinstance(error, app_commands.CheckFailure) else error
+    )
     if isinstance(error, DomainError):
         message = tr(interaction, error.key, **error.params)
     elif isinstance(error, app_commands.NoPrivateMessage):
         message = tr(interaction, "core.errors.not_in_guild")
     elif isinstance(error, app_commands.BotMissingPermissions):
         message = tr(
-            interaction, "core.errors.bot_missing_permissions", permissions=", ".join(error.missing_permissions)
+            interaction,
+            "core.errors.bot_missing_permissions",
+            permissions=", ".join(error.missing_permissions),
         )
     else:
         error_id = uuid.uuid4().hex[:8]

@@ -17,15 +17,21 @@ from discord.app_commands import TranslationContextLocation as Where
 from bot.i18n import Catalogs, language_of
 
 # The Discord locales we translate into; others fall back to the default (English) names.
-LOCALES = (discord.Locale.spain_spanish, discord.Locale.latin_american_spanish,
-           discord.Locale.american_english, discord.Locale.british_english)
+LOCALES = (
+    discord.Locale.spain_spanish,
+    discord.Locale.latin_american_spanish,
+    discord.Locale.american_english,
+    discord.Locale.british_english,
+)
 
 
 def _path(command: Any) -> str:
     return str(command.qualified_name).replace(" ", ".")
 
 
-def catalog_key(string: app_commands.locale_str, context: app_commands.TranslationContext[Any, Any]) -> str | None:
+def catalog_key(
+    string: app_commands.locale_str, context: app_commands.TranslationContext[Any, Any]
+) -> str | None:
     """The catalog key for a translatable string, or None when it is not ours."""
     explicit = string.extras.get("key")
     if explicit:

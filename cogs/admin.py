@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import discord
@@ -21,7 +22,9 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Bot admini
         self.bot = bot
         super().__init__()
 
-    @app_commands.command(name="status", description="Uptime, latency, database, jobs and work waiting")
+    @app_commands.command(
+        name="status", description="Uptime, latency, database, jobs and work waiting"
+    )
     @app_commands.guild_only()
     @require_role("organizer")
     async def status(self, interaction: discord.Interaction[Any]) -> None:
@@ -36,10 +39,16 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Bot admini
                 waiting.append((job.id, await job.backlog(bot)))
         latency = bot.latency
         embed = discord.Embed(title=tr(interaction, "core.status.title"))
-        embed.add_field(name=tr(interaction, "core.status.uptime"), value=discord_ts(bot.started_at, "R"))
+        embed.add_field(
+            name=tr(interaction, "core.status.uptime"), value=discord_ts(bot.started_at, "R")
+        )
         embed.add_field(
             name=tr(interaction, "core.status.latency"),
-            value=tr(interaction, "core.status.latency_value", ms=0 if latency != latency else round(latency * 1000)),
+            value=tr(
+                interaction,
+                "core.status.latency_value",
+                ms=0 if math.isnan(latency) else round(latency * 1000),
+            ),
         )
         embed.add_field(name=tr(interaction, "core.status.database"), value=bot.db.backend)
         lines = []
@@ -47,7 +56,11 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Bot admini
             if status.last_started_at is None:
                 lines.append(tr(interaction, "core.status.job_never", job=Safe(status.job_id)))
                 continue
-            outcome = "core.status.outcome_ok" if status.last_outcome == "ok" else "core.status.outcome_error"
+            outcome = (
+                "core.status.outcome_ok"
+                if status.last_outcome == "ok"
+                else "core.status.outcome_error"
+            )
             detail = status.last_error if status.last_outcome != "ok" else status.last_detail
             lines.append(
                 tr(
@@ -59,8 +72,14 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Bot admini
                     detail=Safe(f" ({neutralize(detail)})") if detail else "",
                 )
             )
-        embed.add_field(name=tr(interaction, "core.status.jobs"), value="\n".join(lines)[:1024], inline=False)
-        backlog = [tr(interaction, "core.status.waiting_line", job=Safe(j), count=c) for j, c in waiting if c]
+        embed.add_field(
+            name=tr(interaction, "core.status.jobs"), value="\n".join(lines)[:1024], inline=False
+        )
+        backlog = [
+            tr(interaction, "core.status.waiting_line", job=Safe(j), count=c)
+            for j, c in waiting
+            if c
+        ]
         embed.add_field(
             name=tr(interaction, "core.status.waiting"),
             value="\n".join(backlog)[:1024] or tr(interaction, "core.status.waiting_none"),

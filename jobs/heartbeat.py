@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,7 @@ EVERY = timedelta(seconds=30)
 
 async def beat(bot: HackBot) -> str | None:
     latency = bot.latency
-    return None if latency != latency else f"{latency * 1000:.0f} ms"  # NaN before login
+    return None if math.isnan(latency) else f"{latency * 1000:.0f} ms"  # NaN before login
 
 
 def make_job(settings: Settings) -> Job:

@@ -27,7 +27,9 @@ def test_docs_commands_md_matches_the_tree(entries: list[dict[str, object]]) -> 
 
 def test_json_lists_every_leaf_with_options_and_roles(entries: list[dict[str, object]]) -> None:
     by_name = {entry["name"]: entry for entry in entries}
-    assert {"team create", "team join", "teamadmin lock", "admin status", "lft post"} <= set(by_name)
+    assert {"team create", "team join", "teamadmin lock", "admin status", "lft post"} <= set(
+        by_name
+    )
     create = by_name["team create"]
     assert create["roles"] == ["everyone"]
     options = {o["name"]: o for o in create["options"]}  # type: ignore[attr-defined]
@@ -36,8 +38,10 @@ def test_json_lists_every_leaf_with_options_and_roles(entries: list[dict[str, ob
     assert by_name["team create"]["localized"]["es-ES"] == "equipo crear"  # type: ignore[index]
 
 
-def test_every_organizer_command_checks_the_role_in_code(entries: list[dict[str, object]], settings: Settings) -> None:
+def test_every_organizer_command_checks_the_role_in_code(
+    entries: list[dict[str, object]], settings: Settings
+) -> None:
     for entry in entries:
         name = str(entry["name"])
-        if name.split()[0] in ("admin", "teamadmin"):
+        if name.split(maxsplit=1)[0] in ("admin", "teamadmin"):
             assert entry["roles"] == ["organizer"], name

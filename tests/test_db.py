@@ -23,7 +23,9 @@ async def test_concurrent_read_then_write_transactions_never_fail(db: Database) 
 
     async def bump() -> None:
         async with db.transaction() as session:
-            row = await session.scalar(select(KeyValue).where(KeyValue.key == "counter").with_for_update())
+            row = await session.scalar(
+                select(KeyValue).where(KeyValue.key == "counter").with_for_update()
+            )
             assert row is not None
             await asyncio.sleep(0)
             row.value = str(int(row.value) + 1)

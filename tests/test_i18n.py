@@ -12,7 +12,9 @@ def test_every_key_exists_in_every_catalog() -> None:
     cats = catalogs()
     keys = {lang: set(cats.messages[lang]) for lang in LANGUAGES}
     for lang in LANGUAGES:
-        assert keys[lang] == keys["es"], f"{lang}: missing {keys['es'] - keys[lang]}, extra {keys[lang] - keys['es']}"
+        assert keys[lang] == keys["es"], (
+            f"{lang}: missing {keys['es'] - keys[lang]}, extra {keys[lang] - keys['es']}"
+        )
 
 
 def test_placeholders_match_across_catalogs() -> None:

@@ -38,7 +38,9 @@ def test_unknown_key_is_an_error(tmp_path: Path) -> None:
 
 def test_every_problem_gets_its_own_line() -> None:
     with pytest.raises(ConfigError) as caught:
-        load_config(CONFIG, {"teams": {"min_size": 0, "colour": "red"}, "talks": {"sync_every": "soon"}})
+        load_config(
+            CONFIG, {"teams": {"min_size": 0, "colour": "red"}, "talks": {"sync_every": "soon"}}
+        )
     problems = caught.value.problems
     assert len(problems) == 3
     assert any("teams.colour is not a known key" in p for p in problems)
@@ -60,7 +62,11 @@ def test_min_size_above_max_size_is_refused() -> None:
 
 def test_secrets_come_from_environment_and_never_print() -> None:
     secrets = Secrets.from_env(
-        {"DISCORD_TOKEN": "tok", "DATABASE_URL": "postgresql+asyncpg://u:pw@h/db", "LOG_LEVEL": "debug"}
+        {
+            "DISCORD_TOKEN": "tok",
+            "DATABASE_URL": "postgresql+asyncpg://u:pw@h/db",
+            "LOG_LEVEL": "debug",
+        }
     )
     assert secrets.discord_token == "tok"
     assert secrets.log_level == "DEBUG"

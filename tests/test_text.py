@@ -15,7 +15,15 @@ def test_fold_ignores_case_accents_and_spacing() -> None:
 
 
 def test_mentions_and_links_are_detected() -> None:
-    for hostile in ("@everyone", "<@123>", "<@&9>", "<#5>", "[x](https://e.com)", "discord.gg/abc", "@here"):
+    for hostile in (
+        "@everyone",
+        "<@123>",
+        "<@&9>",
+        "<#5>",
+        "[x](https://e.com)",
+        "discord.gg/abc",
+        "@here",
+    ):
         assert has_mention_or_link(hostile), hostile
     assert not has_mention_or_link("Los Tigres 7B")
 

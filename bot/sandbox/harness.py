@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bot.app import HackBot, create_bot
 from bot.clock import ManualClock
@@ -60,7 +60,11 @@ class ErrorCapture(logging.Handler):
         self.records: list[dict[str, Any]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        entry: dict[str, Any] = {"type": "log", "logger": record.name, "message": record.getMessage()}
+        entry: dict[str, Any] = {
+            "type": "log",
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         if record.exc_info and record.exc_info[1] is not None:
             entry["exception"] = f"{type(record.exc_info[1]).__name__}: {record.exc_info[1]}"
         self.records.append(entry)
@@ -145,17 +149,21 @@ class Sandbox:
         roles = [str(v) for v in config.roles.model_dump().values()]
         channels = [ChannelSpec(name=DEFAULT_CHANNEL)]
         for key, value in config.channels.model_dump().items():
-            kind = "forum" if key in FORUM_KEYS else "text"
+            kind: Literal["forum", "text"] = "forum" if key in FORUM_KEYS else "text"
             if all(c.name != str(value) for c in channels):
                 channels.append(ChannelSpec(name=str(value), kind=kind))
-        self.guild_id = self.discord.create_guild(str(config.discord.guild), roles=list(dict.fromkeys(roles)), channels=channels)
+        self.guild_id = self.discord.create_guild(
+            str(config.discord.guild), roles=list(dict.fromkeys(roles)), channels=channels
+        )
         account = self.discord.create_bot(name="hackbot", guild_id=self.guild_id)
         self.token = account.token
 
     def add_member(self, handle: str, spec: MemberSpec) -> int:
         assert self.settings is not None
         role_names = [str(getattr(self.settings.config.roles, key)) for key in spec.roles]
-        return self.discord.add_member(self.guild_id, handle, roles=role_names, locale=spec.locale, dms=spec.dms)
+        return self.discord.add_member(
+            self.guild_id, handle, roles=role_names, locale=spec.locale, dms=spec.dms
+        )
 
     async def start_bot(self) -> None:
         assert self.settings is not None
@@ -169,7 +177,9 @@ class Sandbox:
         self.bot = bot
         self._bot_task = asyncio.create_task(bot.start(self.token), name="hackbot")
         ready = asyncio.create_task(bot.wait_until_ready())
-        done, _ = await asyncio.wait({ready, self._bot_task}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            {ready, self._bot_task}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+        )
         if ready not in done:
             ready.cancel()
             if self._bot_task in done:
@@ -224,8 +234,8 @@ class Sandbox:
         await self.close()
 
     # -- acting -----------------------------------------------------------------------------
-    async def settle(self, timeout: float = 15.0) -> None:
-        deadline = time.monotonic() + timeout
+    async def settle(self, limit: float = 15.0) -> None:
+        deadline = time.monotonic() + limit
         while True:
             await self.discord.wait_settled(timeout=max(0.1, deadline - time.monotonic()))
             if self.bot is None or self.bot.job_runner.running == 0:
@@ -234,7 +244,9 @@ class Sandbox:
                 raise TimeoutError("jobs still running")
             await asyncio.sleep(0.01)
 
-    async def step(self, act: Callable[[], Awaitable[Interaction | list[Interaction] | None]]) -> StepOutcome:
+    async def step(
+        self, act: Callable[[], Awaitable[Interaction | list[Interaction] | None]]
+    ) -> StepOutcome:
         """Run one action and collect everything the bot did until it settled."""
         self.discord.take_effects()
         self.errors.take()
@@ -244,7 +256,9 @@ class Sandbox:
             await self.settle()
         except TimeoutError as exc:
             outcome.errors.append({"type": "timeout", "message": str(exc)})
-        interactions = result if isinstance(result, list) else [result] if result is not None else []
+        interactions = (
+            result if isinstance(result, list) else [result] if result is not None else []
+        )
         for ix in interactions:
             if ix.failed:
                 outcome.errors.append({"type": "interaction_failed"})
@@ -258,8 +272,18 @@ class Sandbox:
         outcome.errors.extend(self.errors.take())
         return outcome
 
-    async def run(self, handle: str, command: str, options: Mapping[str, Any] | None = None, channel: str | None = None) -> StepOutcome:
-        return await self.step(lambda: self.discord.run_command(self.guild_id, handle, command, dict(options or {}), channel=channel))
+    async def run(
+        self,
+        handle: str,
+        command: str,
+        options: Mapping[str, Any] | None = None,
+        channel: str | None = None,
+    ) -> StepOutcome:
+        return await self.step(
+            lambda: self.discord.run_command(
+                self.guild_id, handle, command, dict(options or {}), channel=channel
+            )
+        )
 
     async def click(self, handle: str, **target: Any) -> StepOutcome:
         return await self.step(lambda: self.discord.click(handle, **target))

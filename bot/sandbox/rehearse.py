@@ -46,14 +46,24 @@ class Rehearsal:
                 return Rejected(str(exc))
 
         if "run" in step:
-            channel = where.lstrip("#") if isinstance(where, str) and where.startswith("#") else None
+            channel = (
+                where.lstrip("#") if isinstance(where, str) and where.startswith("#") else None
+            )
             return lambda: guarded(
-                lambda: discord.run_command(self.sandbox.guild_id, handle, step["run"], dict(step.get("options", {})), channel=channel)
+                lambda: discord.run_command(
+                    self.sandbox.guild_id,
+                    handle,
+                    step["run"],
+                    dict(step.get("options", {})),
+                    channel=channel,
+                )
             )
         if "click" in step:
             target = step["click"]
             if isinstance(target, dict):
-                return lambda: guarded(lambda: discord.click(handle, index=int(target["index"]), where=where))
+                return lambda: guarded(
+                    lambda: discord.click(handle, index=int(target["index"]), where=where)
+                )
 
             async def click() -> Interaction:
                 try:
@@ -65,9 +75,15 @@ class Rehearsal:
         if "choose" in step:
             choice = step["choose"]
             if set(choice) == {"index"}:
-                return lambda: guarded(lambda: discord.choose(handle, index=int(choice["index"]), where=where))
-            (select, values), = choice.items()
-            return lambda: guarded(lambda: discord.choose(handle, select=select, values=[str(v) for v in values], where=where))
+                return lambda: guarded(
+                    lambda: discord.choose(handle, index=int(choice["index"]), where=where)
+                )
+            ((select, values),) = choice.items()
+            return lambda: guarded(
+                lambda: discord.choose(
+                    handle, select=select, values=[str(v) for v in values], where=where
+                )
+            )
         return lambda: guarded(lambda: discord.submit_modal(handle, step["submit"]))
 
     async def run_step(self, step: dict[str, Any]) -> StepOutcome:
@@ -114,18 +130,28 @@ class Rehearsal:
 async def rehearse(scenario: Scenario, out: TextIO, *, json_lines: bool, db_url: str | None) -> int:
     from bot.clock import ManualClock
 
-    sandbox = Sandbox(scenario.config, clock=ManualClock(scenario.clock), db_url=db_url, overrides=scenario.settings)
+    sandbox = Sandbox(
+        scenario.config,
+        clock=ManualClock(scenario.clock),
+        db_url=db_url,
+        overrides=scenario.settings,
+    )
     failed = False
     with quiet_discord_logs():
         await sandbox.start()
         try:
             for handle, member in scenario.members.items():
-                sandbox.add_member(handle, MemberSpec(roles=member.roles, locale=member.locale, dms=member.dms))
+                sandbox.add_member(
+                    handle, MemberSpec(roles=member.roles, locale=member.locale, dms=member.dms)
+                )
             sandbox.hub.load(scenario.hub)
             sandbox.calendar.load(scenario.calendar_events)
             await sandbox.settle()
             if not json_lines:
-                out.write(f"Rehearsal: {scenario.title}\nclock {scenario.clock.isoformat()} · config {scenario.config.name}\n")
+                out.write(
+                    f"Rehearsal: {scenario.title}\n"
+                    f"clock {scenario.clock.isoformat()} · config {scenario.config.name}\n"
+                )
             rehearsal = Rehearsal(scenario, sandbox)
             for number, step in enumerate(scenario.steps, start=1):
                 try:
@@ -156,7 +182,9 @@ async def rehearse(scenario: Scenario, out: TextIO, *, json_lines: bool, db_url:
     return EXIT_STEP_ERRORS if failed else EXIT_OK
 
 
-def main(path: Path, *, json_lines: bool = False, db_url: str | None = None, out: TextIO | None = None) -> int:
+def main(
+    path: Path, *, json_lines: bool = False, db_url: str | None = None, out: TextIO | None = None
+) -> int:
     out = out or sys.stdout
     try:
         scenario = load_scenario(path, ROOT_CONFIG.resolve())

@@ -18,12 +18,35 @@ TOP_KEYS = {"title", "clock", "config", "settings", "members", "hub", "calendar"
 MEMBER_KEYS = {"roles", "locale", "dms"}
 HUB_KINDS = ("models", "datasets", "spaces")
 HUB_REPO_KEYS = {
-    "card", "files", "parameters", "private", "gated", "disabled", "likes", "downloads",
-    "commits", "stage", "rows", "sdk", "tags", "hardware",
+    "card",
+    "files",
+    "parameters",
+    "private",
+    "gated",
+    "disabled",
+    "likes",
+    "downloads",
+    "commits",
+    "stage",
+    "rows",
+    "sdk",
+    "tags",
+    "hardware",
 }
 HUB_FAULTS = {"429", "500", "timeout", "none"}
 EVENT_KEYS = {"id", "summary", "start", "end", "description", "status", "location"}
-ACTIONS = ("run", "click", "submit", "choose", "parallel", "advance", "calendar", "hub", "restart", "leave")
+ACTIONS = (
+    "run",
+    "click",
+    "submit",
+    "choose",
+    "parallel",
+    "advance",
+    "calendar",
+    "hub",
+    "restart",
+    "leave",
+)
 INTERACTIVE = {"run", "click", "submit", "choose"}
 STEP_KEYS = {
     "run": {"as", "run", "options", "in"},
@@ -81,7 +104,7 @@ def parse_time(value: Any, where: str) -> datetime:
 
 def parse_advance(value: Any, where: str) -> timedelta:
     if not isinstance(value, str):
-        raise ScenarioError(f"{where}: a duration such as \"25h\" or \"1d2h30m\", got {value!r}")
+        raise ScenarioError(f'{where}: a duration such as "25h" or "1d2h30m", got {value!r}')
     try:
         return parse_duration(value)
     except ValueError as exc:
@@ -91,7 +114,9 @@ def parse_advance(value: Any, where: str) -> timedelta:
 def _unknown(keys: set[str], allowed: set[str], where: str) -> None:
     extra = sorted(keys - allowed)
     if extra:
-        raise ScenarioError(f"{where}: unknown key {extra[0]!r} (allowed: {', '.join(sorted(allowed))})")
+        raise ScenarioError(
+            f"{where}: unknown key {extra[0]!r} (allowed: {', '.join(sorted(allowed))})"
+        )
 
 
 def _members(table: Any) -> dict[str, Member]:
@@ -105,7 +130,9 @@ def _members(table: Any) -> dict[str, Member]:
         _unknown(set(spec), MEMBER_KEYS, where)
         roles = spec.get("roles", [])
         if not isinstance(roles, list) or any(r not in ROLE_KEYS for r in roles):
-            raise ScenarioError(f"{where}.roles: each role must be one of {', '.join(ROLE_KEYS)}, got {roles!r}")
+            raise ScenarioError(
+                f"{where}.roles: each role must be one of {', '.join(ROLE_KEYS)}, got {roles!r}"
+            )
         locale = spec.get("locale", "es-ES")
         dms = spec.get("dms", True)
         if not isinstance(locale, str) or not isinstance(dms, bool):
@@ -132,7 +159,10 @@ def _faults(faults: Any, where: str) -> None:
         raise ScenarioError(f"{where}: must be a table of repo = fault")
     for repo, fault in faults.items():
         if str(fault) not in HUB_FAULTS:
-            raise ScenarioError(f"{where}.{repo}: fault must be one of {', '.join(sorted(HUB_FAULTS))}, got {fault!r}")
+            raise ScenarioError(
+                f"{where}.{repo}: fault must be one of "
+                f"{', '.join(sorted(HUB_FAULTS))}, got {fault!r}"
+            )
 
 
 def _calendar(table: Any) -> list[dict[str, Any]]:
@@ -160,10 +190,14 @@ def _step(number: int, step: Any, members: dict[str, Member], nested: bool = Fal
         extra = sorted(set(step) - {k for keys in STEP_KEYS.values() for k in keys})
         if extra:
             raise ScenarioError(f"{where}: unknown key {extra[0]!r}")
-        raise ScenarioError(f"{where}: needs exactly one action of {', '.join(ACTIONS)}, got {actions or 'none'}")
+        raise ScenarioError(
+            f"{where}: needs exactly one action of {', '.join(ACTIONS)}, got {actions or 'none'}"
+        )
     action = actions[0]
     if nested and action not in INTERACTIVE:
-        raise ScenarioError(f"{where}: parallel holds only run, click, submit or choose, got {action!r}")
+        raise ScenarioError(
+            f"{where}: parallel holds only run, click, submit or choose, got {action!r}"
+        )
     _unknown(set(step), STEP_KEYS[action], where)
     if action in INTERACTIVE:
         handle = step.get("as")
@@ -174,7 +208,9 @@ def _step(number: int, step: Any, members: dict[str, Member], nested: bool = Fal
     value = step[action]
     if action == "run":
         if not isinstance(value, str) or not value.strip() or value.startswith("/"):
-            raise ScenarioError(f"{where}: key 'run': a command path such as \"team create\", got {value!r}")
+            raise ScenarioError(
+                f"{where}: key 'run': a command path such as \"team create\", got {value!r}"
+            )
         options = step.get("options", {})
         if not isinstance(options, dict):
             raise ScenarioError(f"{where}: key 'options' must be a table")
@@ -186,10 +222,14 @@ def _step(number: int, step: Any, members: dict[str, Member], nested: bool = Fal
             raise ScenarioError(f"{where}: key 'click': a label, a custom_id or {{ index = N }}")
     elif action == "choose":
         if not isinstance(value, dict) or not value:
-            raise ScenarioError(f"{where}: key 'choose': {{ \"Placeholder\" = [values] }} or {{ index = N }}")
+            raise ScenarioError(
+                f"{where}: key 'choose': {{ \"Placeholder\" = [values] }} or {{ index = N }}"
+            )
     elif action == "submit":
         if not isinstance(value, dict | list):
-            raise ScenarioError(f"{where}: key 'submit': a table of field = value, or a list of values")
+            raise ScenarioError(
+                f"{where}: key 'submit': a table of field = value, or a list of values"
+            )
     elif action == "parallel":
         if not isinstance(value, list) or not value:
             raise ScenarioError(f"{where}: key 'parallel': a non-empty list of actions")
@@ -198,8 +238,14 @@ def _step(number: int, step: Any, members: dict[str, Member], nested: bool = Fal
     elif action == "advance":
         parse_advance(value, f"{where}: key 'advance'")
     elif action == "calendar":
-        if not isinstance(value, dict) or len(value) != 1 or not ({"upsert", "cancel"} & set(value)):
-            raise ScenarioError(f"{where}: key 'calendar': {{ upsert = {{...}} }} or {{ cancel = \"id\" }}")
+        if (
+            not isinstance(value, dict)
+            or len(value) != 1
+            or not ({"upsert", "cancel"} & set(value))
+        ):
+            raise ScenarioError(
+                f"{where}: key 'calendar': {{ upsert = {{...}} }} or {{ cancel = \"id\" }}"
+            )
         if "upsert" in value:
             _unknown(set(value["upsert"]), EVENT_KEYS, f"{where}: key 'calendar.upsert'")
             for key in ("start", "end"):

@@ -16,7 +16,9 @@ def json_line(obj: dict[str, Any]) -> str:
 def describe_action(action: dict[str, Any]) -> str:
     who = action.get("as", "")
     if "run" in action:
-        options = " ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in action.get("options", {}).items())
+        options = " ".join(
+            f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in action.get("options", {}).items()
+        )
         where = f" in {action['in']}" if "in" in action else ""
         return f"{who} runs /{action['run']}{(' ' + options) if options else ''}{where}"
     if "click" in action:
@@ -32,7 +34,8 @@ def describe_action(action: dict[str, Any]) -> str:
     if "advance" in action:
         return f"time moves forward {action['advance']}"
     if "calendar" in action:
-        return f"the calendar changes: {json.dumps(action['calendar'], ensure_ascii=False, default=str)}"
+        change = json.dumps(action["calendar"], ensure_ascii=False, default=str)
+        return f"the calendar changes: {change}"
     if "hub" in action:
         return f"the Hub changes: {json.dumps(action['hub'], ensure_ascii=False, default=str)}"
     if "restart" in action:
@@ -69,9 +72,11 @@ def _reply_lines(reply: dict[str, Any], who: str) -> list[str]:
         return [f"{INDENT}✗ Discord would not send this: {reply['rejected_by_discord']}"]
     if reply.get("modal"):
         modal = reply["modal"]
-        return [f"{INDENT}⧉ form \"{modal.get('title')}\": " + ", ".join(modal.get("fields", []))]
+        return [f'{INDENT}⧉ form "{modal.get("title")}": ' + ", ".join(modal.get("fields", []))]
     if "choices" in reply:
-        return [f"{INDENT}⋯ suggestions: " + ", ".join(str(c.get("name")) for c in reply["choices"])]
+        return [
+            f"{INDENT}⋯ suggestions: " + ", ".join(str(c.get("name")) for c in reply["choices"])
+        ]
     tag = f"(only {who}) " if reply.get("ephemeral") else ""
     return _message_lines(reply, f"{INDENT}⤷ {tag}")
 
@@ -97,7 +102,11 @@ def humanized(value: Any, readable: Callable[[str], str]) -> Any:
 
 
 def render_step(out: TextIO, line: dict[str, Any], readable: Callable[[str], str] = str) -> None:
-    line = {**line, "replies": humanized(line.get("replies"), readable), "effects": humanized(line.get("effects"), readable)}
+    line = {
+        **line,
+        "replies": humanized(line.get("replies"), readable),
+        "effects": humanized(line.get("effects"), readable),
+    }
     action = line["action"]
     ack = line.get("ack_ms")
     ack_text = f"  (answered in {ack:.0f} ms)" if isinstance(ack, int | float) else ""
@@ -121,7 +130,10 @@ def render_state(out: TextIO, state: dict[str, Any]) -> None:
     out.write("\nState at the end:\n")
     for team in state.get("teams", []):
         lock = " (locked)" if team.get("locked") else ""
-        out.write(f"{INDENT}team {team['name']}{lock}: captain {team['captain']}, members {', '.join(team['members'])}\n")
+        out.write(
+            f"{INDENT}team {team['name']}{lock}: captain {team['captain']}, "
+            f"members {', '.join(team['members'])}\n"
+        )
     for key, value in state.items():
         if key == "teams":
             continue

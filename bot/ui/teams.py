@@ -53,9 +53,9 @@ class AnswerButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> AnswerButton:
-        return cls(match["kind"], int(match["id"]), match["accept"] == "1", item.label or "")
+        return cls(match["kind"], int(match["id"]), match["accept"] == "1", getattr(item, "label", "") or "")
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot: HackBot = interaction.client
@@ -106,9 +106,9 @@ class ListPageButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ListPageButton:
-        return cls(int(match["page"]), match["dir"], item.label or "")
+        return cls(int(match["page"]), match["dir"], getattr(item, "label", "") or "")
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         from bot.ui.team_embeds import team_list_message

@@ -28,7 +28,11 @@ def rehearse(tmp_path: Path, body: str, *args: str) -> subprocess.CompletedProce
     scenario.write_text(HEADER + body, encoding="utf-8")
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", "rehearse", str(scenario), *args],
-        capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
     )
 
 
@@ -67,16 +71,31 @@ options = { team = "los tigres" }
     out = lines(result)
     assert [o.get("step") for o in out[:2]] == [1, 2]
     first = out[0]
-    assert first["action"] == {"as": "ana", "run": "team create", "options": {"name": "Los Tigres", "open": True}}
+    assert first["action"] == {
+        "as": "ana",
+        "run": "team create",
+        "options": {"name": "Los Tigres", "open": True},
+    }
     assert first["errors"] == []
     assert isinstance(first["ack_ms"], float)
     assert first["replies"][0]["ephemeral"] is True  # type: ignore[index]
     effects = first["effects"]
-    assert {"type": "thread_created", "name": "Los Tigres", "parent": "equipos", "private": True} in effects  # type: ignore[operator]
-    assert any(e["type"] == "forum_post_created" and e["tags"] == ["buscamos gente"] for e in effects)  # type: ignore[union-attr,index,attr-defined]
-    assert "joined" in out[1]["replies"][0]["content"] or "part of" in out[1]["replies"][0]["content"]  # type: ignore[index]
+    assert {
+        "type": "thread_created",
+        "name": "Los Tigres",
+        "parent": "equipos",
+        "private": True,
+    } in effects  # type: ignore[operator]
+    assert any(
+        e["type"] == "forum_post_created" and e["tags"] == ["buscamos gente"] for e in effects
+    )  # type: ignore[union-attr,index,attr-defined]
+    assert (
+        "joined" in out[1]["replies"][0]["content"] or "part of" in out[1]["replies"][0]["content"]
+    )  # type: ignore[index]
     state = out[-1]["state"]
-    assert state["teams"] == [{"name": "Los Tigres", "captain": "ana", "members": ["ana", "bea"], "locked": False}]  # type: ignore[index]
+    assert state["teams"] == [
+        {"name": "Los Tigres", "captain": "ana", "members": ["ana", "bea"], "locked": False}
+    ]  # type: ignore[index]
     assert state["submissions"] == [] and state["leaderboard_posts"] == 0  # type: ignore[index]
 
 
@@ -128,7 +147,12 @@ def test_readable_transcript_names_members_and_channels(tmp_path: Path) -> None:
 
 def test_demo_runs_and_exits_0() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo"], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False
+        [sys.executable, "-m", "bot.cli", "demo"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "completo" in result.stdout
