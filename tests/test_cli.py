@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from datetime import UTC, datetime
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +80,21 @@ def test_health_is_unhealthy_without_heartbeat(tmp_path: Path) -> None:
     result = hackbot("health", "--config", str(CONFIG), env={"DATABASE_URL": url})
     assert result.returncode == 1
     assert "never" in result.stderr
+
+
+def test_health_is_healthy_after_a_recent_heartbeat(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    assert (
+        hackbot("db", "upgrade", "--config", str(CONFIG), env={"DATABASE_URL": url}).returncode == 0
+    )
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO job_runs (job_id, last_started_at, last_finished_at, last_outcome, runs, failures)"
+            " VALUES ('heartbeat', ?, ?, 'ok', 1, 0)",
+            (now, now),
+        )
+    result = hackbot("health", "--config", str(CONFIG), env={"DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert "healthy" in result.stdout
