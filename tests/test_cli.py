@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import UTC, datetime
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.conftest import CONFIG, ROOT
@@ -91,8 +91,8 @@ def test_health_is_healthy_after_a_recent_heartbeat(tmp_path: Path) -> None:
     now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
     with sqlite3.connect(path) as conn:
         conn.execute(
-            "INSERT INTO job_runs (job_id, last_started_at, last_finished_at, last_outcome, runs, failures)"
-            " VALUES ('heartbeat', ?, ?, 'ok', 1, 0)",
+            "INSERT INTO job_runs (job_id, last_started_at, last_finished_at, last_outcome,"
+            " runs, failures) VALUES ('heartbeat', ?, ?, 'ok', 1, 0)",
             (now, now),
         )
     result = hackbot("health", "--config", str(CONFIG), env={"DATABASE_URL": url})
