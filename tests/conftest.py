@@ -51,3 +51,15 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.dispose()
+
+
+DATABASE_FIXTURES = {"db", "sandbox", "make_sandbox"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that never touch the configured database run only in the SQLite pass of
+    `make test`; the PostgreSQL pass reruns everything that does."""
+    for item in items:
+        uses_db = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if not uses_db and item.get_closest_marker("database") is None:
+            item.add_marker(pytest.mark.sqlite_only)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -13,6 +14,8 @@ from bot.db import Database
 from bot.migrate import alembic_config, upgrade
 from bot.models import Base
 from tests.conftest import database_url
+
+pytestmark = pytest.mark.database
 
 
 async def empty_database(tmp_path: Path) -> Database:
