@@ -45,7 +45,7 @@ from bot.sandbox.http_util import (
     utc_now,
 )
 
-__all__ = ["FAULTS", "HubRepo", "LocalHub", "blob_oid", "commit_sha"]
+__all__ = ["FAULTS", "REPO_FIELDS", "HubRepo", "LocalHub", "blob_oid", "commit_sha"]
 
 RepoKind = Literal["model", "dataset", "space"]
 FAULTS: Final = frozenset({"429", "500", "timeout"})
@@ -72,7 +72,7 @@ _GITATTRIBUTES: Final = "".join(
 _INVALID_TOKEN_PREFIX: Final = "hf_invalid"
 _INVALID_CREDENTIALS: Final = "Invalid credentials in Authorization header"
 _DISABLED: Final = "Access to this resource is disabled."
-_KNOWN_FIELDS: Final = frozenset(
+REPO_FIELDS: Final = frozenset(
     {
         "card",
         "files",
@@ -290,7 +290,7 @@ class LocalHub(LocalServer):
     def set(self, repo_id: str, fields: Mapping[str, Any], kind: str | None = None) -> HubRepo:
         """Merge ``fields`` into a repo, creating it if new."""
         repo = self._find_for_set(repo_id, kind)
-        unknown = set(fields) - _KNOWN_FIELDS
+        unknown = set(fields) - REPO_FIELDS
         if unknown:
             raise ValueError(f"unknown hub field(s) {sorted(unknown)} for {repo_id}")
         for key, value in fields.items():

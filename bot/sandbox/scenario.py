@@ -12,28 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.durations import parse_duration
+from bot.sandbox.hub import FAULTS, REPO_FIELDS
 
 ROLE_KEYS = ("participant", "mentor", "organizer")
 TOP_KEYS = {"title", "clock", "config", "settings", "members", "hub", "calendar", "steps"}
 MEMBER_KEYS = {"roles", "locale", "dms"}
 HUB_KINDS = ("models", "datasets", "spaces")
-HUB_REPO_KEYS = {
-    "card",
-    "files",
-    "parameters",
-    "private",
-    "gated",
-    "disabled",
-    "likes",
-    "downloads",
-    "commits",
-    "stage",
-    "rows",
-    "sdk",
-    "tags",
-    "hardware",
-}
-HUB_FAULTS = {"429", "500", "timeout", "none"}
+HUB_REPO_KEYS = REPO_FIELDS
+HUB_FAULTS = FAULTS | {"none"}
 EVENT_KEYS = {"id", "summary", "start", "end", "description", "status", "location"}
 ACTIONS = (
     "run",
