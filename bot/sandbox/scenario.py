@@ -6,6 +6,7 @@ The format is the contract in docs/rehearsals.md; every problem names the step a
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -97,7 +98,7 @@ def parse_advance(value: Any, where: str) -> timedelta:
         raise ScenarioError(f"{where}: {exc}") from None
 
 
-def _unknown(keys: set[str], allowed: set[str], where: str) -> None:
+def _unknown(keys: set[str], allowed: AbstractSet[str], where: str) -> None:
     extra = sorted(keys - allowed)
     if extra:
         raise ScenarioError(
