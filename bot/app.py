@@ -80,6 +80,7 @@ class HackBot(commands.Bot):
         self._synced = False
         self._locales: dict[int, str] = {}
         self._background: set[asyncio.Task[None]] = set()
+        self.commands_ready = asyncio.Event()
 
     # -- start-up -------------------------------------------------------------------------
     async def setup_hook(self) -> None:
@@ -96,7 +97,10 @@ class HackBot(commands.Bot):
     async def on_ready(self) -> None:
         if not self._synced:
             self._synced = True
-            await self.sync_commands()
+            try:
+                await self.sync_commands()
+            finally:
+                self.commands_ready.set()
         log.info("ready as %s in %d guild(s)", self.user, len(self.guilds))
 
     async def close(self) -> None:
@@ -111,7 +115,7 @@ class HackBot(commands.Bot):
         if self._locales.get(user_id) == locale:
             return
         self._locales[user_id] = locale
-        task = asyncio.create_task(self._remember_locale(user_id, locale))
+        task = asyncio.create_task(self._remember_locale(user_id, locale), name="hackbot-locale")
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 

@@ -8,6 +8,7 @@ Discord failure is logged, never half-undoes a committed change.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -63,7 +64,9 @@ class TeamDiscord:
         """The team's private thread and its recruiting forum post; all or nothing."""
         teams_channel = self.bot.channel("teams")
         forum = self.bot.channel("team_forum")
-        if not isinstance(teams_channel, discord.TextChannel) or not isinstance(forum, discord.ForumChannel):
+        if not isinstance(teams_channel, discord.TextChannel) or not isinstance(
+            forum, discord.ForumChannel
+        ):
             raise LookupError("the teams channel or the team forum is missing")
         thread = await teams_channel.create_thread(
             name=name,
@@ -85,7 +88,9 @@ class TeamDiscord:
             raise
         return thread, post.thread
 
-    def recruiting_text(self, name: str, captain_id: int, description: str | None, open_team: bool) -> str:
+    def recruiting_text(
+        self, name: str, captain_id: int, description: str | None, open_team: bool
+    ) -> str:
         how = "team_ui.forum.join_open" if open_team else "team_ui.forum.join_request"
         return self.public(
             "team_ui.forum.recruiting",
@@ -101,7 +106,9 @@ class TeamDiscord:
         try:
             await channel.delete()
         except discord.HTTPException:
-            log.warning("could not delete channel %s while undoing a team", getattr(channel, "id", "?"))
+            log.warning(
+                "could not delete channel %s while undoing a team", getattr(channel, "id", "?")
+            )
 
     # -- after a change -------------------------------------------------------------------------
     async def apply(self, change: MembershipChange) -> None:
@@ -137,7 +144,9 @@ class TeamDiscord:
         try:
             await coro
         except discord.HTTPException as exc:
-            log.warning("discord refused %s for team %s: %s %s", what, team.id, exc.status, exc.code)
+            log.warning(
+                "discord refused %s for team %s: %s %s", what, team.id, exc.status, exc.code
+            )
 
     async def _membership(self, thread: Any, change: MembershipChange) -> None:
         if not isinstance(thread, discord.Thread):
@@ -149,13 +158,19 @@ class TeamDiscord:
                 allowed_mentions=discord.AllowedMentions(users=[discord.Object(change.added)]),
             )
         if change.removed is not None:
-            await thread.remove_user(discord.Object(change.removed))
+            # Discord already dropped a member who left the server from the thread.
+            with contextlib.suppress(discord.NotFound):
+                await thread.remove_user(discord.Object(change.removed))
             if not change.disbanded:
-                await thread.send(self.public("team_ui.thread.left", member=Safe(f"<@{change.removed}>")))
+                await thread.send(
+                    self.public("team_ui.thread.left", member=Safe(f"<@{change.removed}>"))
+                )
         if change.new_captain is not None and not change.disbanded:
             await thread.send(
                 self.public("team_ui.thread.new_captain", member=Safe(f"<@{change.new_captain}>")),
-                allowed_mentions=discord.AllowedMentions(users=[discord.Object(change.new_captain)]),
+                allowed_mentions=discord.AllowedMentions(
+                    users=[discord.Object(change.new_captain)]
+                ),
             )
 
     async def set_recruiting(self, team: TeamView) -> None:
@@ -174,12 +189,16 @@ class TeamDiscord:
                 await self._guard(channel.edit(name=team.name), "rename", team)
 
     async def close_spaces(self, team: TeamView) -> None:
-        """A disbanded team: its thread and forum post are archived and locked (kept for the record)."""
+        """A disbanded team: its thread and forum post are archived and locked, kept as a record."""
         for channel_id in (team.thread_id, team.forum_post_id):
             channel = await self.channel_by_id(channel_id)
             if isinstance(channel, discord.Thread):
                 if channel_id == team.thread_id:
-                    await self._guard(channel.send(self.public("team_ui.thread.disbanded", team=team.name)), "notice", team)
+                    await self._guard(
+                        channel.send(self.public("team_ui.thread.disbanded", team=team.name)),
+                        "notice",
+                        team,
+                    )
                 await self._guard(channel.edit(archived=True, locked=True), "archive", team)
 
     async def close_item(self, item: ClosedItem | ExpiredItem, status: str | None = None) -> None:
@@ -187,8 +206,12 @@ class TeamDiscord:
         if item.channel_id is None or item.message_id is None:
             return
         status = status or getattr(item, "status", "expired")
-        message = self.bot.get_partial_messageable(item.channel_id).get_partial_message(item.message_id)
-        text = self.public(f"team_ui.closed.{item.kind}", status=Safe(self.public(f"teams.status.{status}")))
+        message = self.bot.get_partial_messageable(item.channel_id).get_partial_message(
+            item.message_id
+        )
+        text = self.public(
+            f"team_ui.closed.{item.kind}", status=Safe(self.public(f"teams.status.{status}"))
+        )
         try:
             await message.edit(content=text, embed=None, view=None)
         except discord.HTTPException as exc:

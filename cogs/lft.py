@@ -48,7 +48,9 @@ class Lft(commands.GroupCog, group_name="lft", group_description="Looking for a 
             note=profile.note or "-",
         )
 
-    @app_commands.command(name="post", description="Publish or update your looking-for-team profile")
+    @app_commands.command(
+        name="post", description="Publish or update your looking-for-team profile"
+    )
     @app_commands.describe(
         skills="Your skills, separated by commas",
         languages="Languages you work in, separated by commas (es, ca, eu, gl, en...)",
@@ -69,8 +71,13 @@ class Lft(commands.GroupCog, group_name="lft", group_description="Looking for a 
         minutes = None if utc_offset is None else round(utc_offset * 60)
         async with bot.db.transaction() as session:
             profile = await lft.post_profile(
-                session, user_id=interaction.user.id, skills=split_list(skills), languages=split_list(languages),
-                note=note, utc_offset_minutes=minutes, now=now,
+                session,
+                user_id=interaction.user.id,
+                skills=split_list(skills),
+                languages=split_list(languages),
+                note=note,
+                utc_offset_minutes=minutes,
+                now=now,
             )
         text = self.profile_text(interaction.user.id, profile)
         existing = await self.discord.channel_by_id(profile.post_id)
@@ -82,7 +89,8 @@ class Lft(commands.GroupCog, group_name="lft", group_description="Looking for a 
             tags = await self.discord.forum_tags(forum)
             title = clean(interaction.user.display_name)[:80] or str(interaction.user.id)
             created = await forum.create_thread(
-                name=neutralize(title)[:100], content=text,
+                name=neutralize(title)[:100],
+                content=text,
                 applied_tags=[tags[bot.settings.config.teams.tag_looking]],
             )
             post_id = created.thread.id
@@ -102,7 +110,9 @@ class Lft(commands.GroupCog, group_name="lft", group_description="Looking for a 
         await self.discord.delete_quietly(await self.discord.channel_by_id(profile.post_id))
         await send(interaction, tr(interaction, "team_ui.lft.removed"))
 
-    @app_commands.command(name="match", description="Best candidates for your team, or best teams for you")
+    @app_commands.command(
+        name="match", description="Best candidates for your team, or best teams for you"
+    )
     @app_commands.guild_only()
     async def match(self, interaction: discord.Interaction[Any]) -> None:
         await defer(interaction)
@@ -110,22 +120,40 @@ class Lft(commands.GroupCog, group_name="lft", group_description="Looking for a 
         async with bot.db.read() as session:
             team = await teams.team_of(session, interaction.user.id, rules=rules, now=now)
             if team is not None:
-                candidates = await lft.match_for_team(session, rules, captain_id=interaction.user.id)
+                candidates = await lft.match_for_team(
+                    session, rules, captain_id=interaction.user.id
+                )
                 lines = [
-                    tr(interaction, "team_ui.lft.candidate", rank=i, member=Safe(f"<@{m.user_id}>"),
-                       reasons=Safe(", ".join(tr(interaction, r) for r in m.reasons) or "-"))
+                    tr(
+                        interaction,
+                        "team_ui.lft.candidate",
+                        rank=i,
+                        member=Safe(f"<@{m.user_id}>"),
+                        reasons=Safe(", ".join(tr(interaction, r) for r in m.reasons) or "-"),
+                    )
                     for i, m in enumerate(candidates, start=1)
                 ]
                 title = tr(interaction, "team_ui.lft.candidates_title", team=team.name)
             else:
-                found = await lft.match_for_member(session, rules, user_id=interaction.user.id, now=now)
+                found = await lft.match_for_member(
+                    session, rules, user_id=interaction.user.id, now=now
+                )
                 lines = [
-                    tr(interaction, "team_ui.lft.team_line", rank=i, team=m.team.name, free=m.team.free_places,
-                       reasons=Safe(", ".join(tr(interaction, r) for r in m.reasons) or "-"))
+                    tr(
+                        interaction,
+                        "team_ui.lft.team_line",
+                        rank=i,
+                        team=m.team.name,
+                        free=m.team.free_places,
+                        reasons=Safe(", ".join(tr(interaction, r) for r in m.reasons) or "-"),
+                    )
                     for i, m in enumerate(found, start=1)
                 ]
                 title = tr(interaction, "team_ui.lft.teams_title")
-        embed = discord.Embed(title=title, description="\n".join(lines)[:4096] or tr(interaction, "team_ui.lft.no_match"))
+        embed = discord.Embed(
+            title=title,
+            description="\n".join(lines)[:4096] or tr(interaction, "team_ui.lft.no_match"),
+        )
         await send(interaction, embed=embed)
 
 

@@ -19,15 +19,21 @@ from bot.ui.teams import rules_of
 NAME_MAX = 100
 
 
-class TeamAdmin(commands.GroupCog, group_name="teamadmin", group_description="Organizer tools for teams"):
+class TeamAdmin(
+    commands.GroupCog, group_name="teamadmin", group_description="Organizer tools for teams"
+):
     def __init__(self, bot: HackBot) -> None:
         self.bot = bot
         self.discord = TeamDiscord(bot)
         super().__init__()
 
-    async def team_names(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    async def team_names(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
         async with self.bot.db.read() as session:
-            found = await teams.search_team_names(session, current, limit=25)
+            found = await teams.search_team_names(
+                session, current, limit=25, rules=rules_of(self.bot), now=self.bot.clock.now()
+            )
         return [app_commands.Choice(name=team.name[:100], value=team.name[:100]) for team in found]
 
     @app_commands.command(name="lock", description="Lock every team change")
@@ -61,27 +67,48 @@ class TeamAdmin(commands.GroupCog, group_name="teamadmin", group_description="Or
     @app_commands.guild_only()
     @require_role("organizer")
     async def move(
-        self, interaction: discord.Interaction[Any], member: discord.Member, team: app_commands.Range[str, 1, NAME_MAX]
+        self,
+        interaction: discord.Interaction[Any],
+        member: discord.Member,
+        team: app_commands.Range[str, 1, NAME_MAX],
     ) -> None:
         await defer(interaction)
         async with self.bot.db.transaction() as session:
             change = await teams.organizer_move(
-                session, rules_of(self.bot), actor_id=interaction.user.id, member_id=member.id, team_name=team,
+                session,
+                rules_of(self.bot),
+                actor_id=interaction.user.id,
+                member_id=member.id,
+                team_name=team,
                 now=self.bot.clock.now(),
             )
         await self.discord.apply(change)
-        await send(interaction, tr(interaction, "team_ui.admin.moved", member=Safe(f"<@{member.id}>"), team=change.team.name))
+        await send(
+            interaction,
+            tr(
+                interaction,
+                "team_ui.admin.moved",
+                member=Safe(f"<@{member.id}>"),
+                team=change.team.name,
+            ),
+        )
 
     @app_commands.command(name="disband", description="Disband a team")
     @app_commands.describe(team="The team to disband")
     @app_commands.guild_only()
     @require_role("organizer")
-    async def disband(self, interaction: discord.Interaction[Any], team: app_commands.Range[str, 1, NAME_MAX]) -> None:
+    async def disband(
+        self, interaction: discord.Interaction[Any], team: app_commands.Range[str, 1, NAME_MAX]
+    ) -> None:
         await defer(interaction)
         async with self.bot.db.transaction() as session:
             result = await teams.disband(
-                session, rules_of(self.bot), actor_id=interaction.user.id, now=self.bot.clock.now(),
-                by_organizer=True, team_name=team,
+                session,
+                rules_of(self.bot),
+                actor_id=interaction.user.id,
+                now=self.bot.clock.now(),
+                by_organizer=True,
+                team_name=team,
             )
         await self.discord.apply_disband(result)
         await send(interaction, tr(interaction, "team_ui.admin.disbanded", team=result.team.name))

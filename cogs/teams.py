@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 NAME_MAX = 100  # Discord refuses longer input; the service enforces the real limit with a message
 
 
-class Teams(commands.GroupCog, group_name="team", group_description="Create, join and manage your team"):
+class Teams(
+    commands.GroupCog, group_name="team", group_description="Create, join and manage your team"
+):
     def __init__(self, bot: HackBot) -> None:
         self.bot = bot
         self.discord = TeamDiscord(bot)
@@ -33,9 +35,13 @@ class Teams(commands.GroupCog, group_name="team", group_description="Create, joi
         self.bot.add_dynamic_items(AnswerButton, ListPageButton)
 
     # -- autocomplete (never deferred: served from the database) ----------------------------
-    async def team_names(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    async def team_names(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
         async with self.bot.db.read() as session:
-            found = await teams.search_team_names(session, current, limit=25)
+            found = await teams.search_team_names(
+                session, current, limit=25, rules=rules_of(self.bot), now=self.bot.clock.now()
+            )
         return [app_commands.Choice(name=team.name[:100], value=team.name[:100]) for team in found]
 
     # -- commands ---------------------------------------------------------------------------
@@ -56,9 +62,13 @@ class Teams(commands.GroupCog, group_name="team", group_description="Create, joi
         await defer(interaction)
         bot, rules, now = self.bot, rules_of(self.bot), self.bot.clock.now()
         async with bot.db.read() as session:
-            display = await teams.check_can_create(session, rules, captain_id=interaction.user.id, name=name, now=now)
+            display = await teams.check_can_create(
+                session, rules, captain_id=interaction.user.id, name=name, now=now
+            )
         try:
-            thread, post = await self.discord.create_spaces(display, interaction.user, description, open)
+            thread, post = await self.discord.create_spaces(
+                display, interaction.user, description, open
+            )
         except (discord.HTTPException, LookupError) as exc:
             log.warning("could not create the spaces of team %r: %s", display, exc)
             await send(interaction, tr(interaction, "team_ui.create.discord_failed"))
@@ -66,8 +76,15 @@ class Teams(commands.GroupCog, group_name="team", group_description="Create, joi
         try:
             async with bot.db.transaction() as session:
                 created = await teams.create_team(
-                    session, rules, captain_id=interaction.user.id, name=display, description=description,
-                    open=open, now=now, thread_id=thread.id, forum_post_id=post.id,
+                    session,
+                    rules,
+                    captain_id=interaction.user.id,
+                    name=display,
+                    description=description,
+                    open=open,
+                    now=now,
+                    thread_id=thread.id,
+                    forum_post_id=post.id,
                 )
         except Exception:
             await self.discord.delete_quietly(post)
@@ -76,10 +93,21 @@ class Teams(commands.GroupCog, group_name="team", group_description="Create, joi
         team = created.team
         await self.discord.close_leftovers(created)
         await thread.send(
-            self.discord.public("team_ui.thread.welcome", team=team.name, captain=Safe(f"<@{interaction.user.id}>")),
+            self.discord.public(
+                "team_ui.thread.welcome", team=team.name, captain=Safe(f"<@{interaction.user.id}>")
+            ),
             allowed_mentions=discord.AllowedMentions(users=[interaction.user]),
         )
-        await send(interaction, tr(interaction, "team_ui.create.done", team=team.name, thread=Safe(f"<#{thread.id}>"), max=team.max_size))
+        await send(
+            interaction,
+            tr(
+                interaction,
+                "team_ui.create.done",
+                team=team.name,
+                thread=Safe(f"<#{thread.id}>"),
+                max=team.max_size,
+            ),
+        )
 
     @app_commands.command(name="invite", description="Invite a member to your team")
     @app_commands.describe(member="Who to invite")
@@ -92,11 +120,18 @@ class Teams(commands.GroupCog, group_name="team", group_description="Create, joi
             return
         async with bot.db.transaction() as session:
             invitation = await teams.invite(
-                session, rules_of(bot), actor_id=interaction.user.id, invitee_id=member.id, now=bot.clock.now()
+                session,
+                rules_of(bot),
+                actor_id=interaction.user.id,
+                invitee_id=member.id,
+                now=bot.clock.now(),
             )
             locale = (await locales_of(session, [member.id])).get(member.id)
         text = bot.catalogs.t(
-            locale, "team_ui.invite.dm", inviter=Safe(f"<@{interaction.user.id}>"), team=invitation.team.name,
+            locale,
+            "team_ui.invite.dm",
+            inviter=Safe(f"<@{interaction.user.id}>"),
+            team=invitation.team.name,
             expires=discord_ts(invitation.expires_at, "R"),
         )
         view = answer_buttons("inv", invitation.id, locale, bot)
@@ -107,23 +142,43 @@ class Teams(commands.GroupCog, group_name="team", group_description="Create, joi
             delivered_by_dm = False
             channel = bot.channel("teams")
             message = await channel.send(
-                bot.catalogs.t(locale, "team_ui.invite.public", member=Safe(f"<@{member.id}>")) + "\n" + text,
+                bot.catalogs.t(locale, "team_ui.invite.public", member=Safe(f"<@{member.id}>"))
+                + "\n"
+                + text,
                 view=view,
                 allowed_mentions=discord.AllowedMentions(users=[member]),
             )
         async with bot.db.transaction() as session:
-            await teams.set_invitation_message(session, invitation.id, message.channel.id, message.id)
+            await teams.set_invitation_message(
+                session, invitation.id, message.channel.id, message.id
+            )
         key = "team_ui.invite.sent" if delivered_by_dm else "team_ui.invite.sent_public"
-        await send(interaction, tr(interaction, key, member=Safe(f"<@{member.id}>"), expires=discord_ts(invitation.expires_at, "R")))
+        await send(
+            interaction,
+            tr(
+                interaction,
+                key,
+                member=Safe(f"<@{member.id}>"),
+                expires=discord_ts(invitation.expires_at, "R"),
+            ),
+        )
 
     @app_commands.command(name="join", description="Join a team, or ask its captain to let you in")
     @app_commands.describe(team="The team's name")
     @app_commands.guild_only()
-    async def join(self, interaction: discord.Interaction[Any], team: app_commands.Range[str, 1, NAME_MAX]) -> None:
+    async def join(
+        self, interaction: discord.Interaction[Any], team: app_commands.Range[str, 1, NAME_MAX]
+    ) -> None:
         await defer(interaction)
         bot = self.bot
         async with bot.db.transaction() as session:
-            result = await teams.join(session, rules_of(bot), user_id=interaction.user.id, team_name=team, now=bot.clock.now())
+            result = await teams.join(
+                session,
+                rules_of(bot),
+                user_id=interaction.user.id,
+                team_name=team,
+                now=bot.clock.now(),
+            )
         if result.kind == "joined" and result.change is not None:
             await self.discord.apply(result.change)
             await send(interaction, tr(interaction, "team_ui.join.joined", team=result.team.name))
@@ -134,12 +189,19 @@ class Teams(commands.GroupCog, group_name="team", group_description="Create, joi
         async with bot.db.read() as session:
             locale = (await locales_of(session, [captain])).get(captain)
         message = await thread.send(
-            bot.catalogs.t(locale, "team_ui.join.request", member=Safe(f"<@{interaction.user.id}>"), captain=Safe(f"<@{captain}>")),
+            bot.catalogs.t(
+                locale,
+                "team_ui.join.request",
+                member=Safe(f"<@{interaction.user.id}>"),
+                captain=Safe(f"<@{captain}>"),
+            ),
             view=answer_buttons("req", result.request_id, locale, bot),
             allowed_mentions=discord.AllowedMentions(users=[discord.Object(captain)]),
         )
         async with bot.db.transaction() as session:
-            await teams.set_request_message(session, result.request_id, message.channel.id, message.id)
+            await teams.set_request_message(
+                session, result.request_id, message.channel.id, message.id
+            )
         await send(interaction, tr(interaction, "team_ui.join.requested", team=result.team.name))
 
     @app_commands.command(name="leave", description="Leave your team")
@@ -147,7 +209,9 @@ class Teams(commands.GroupCog, group_name="team", group_description="Create, joi
     async def leave(self, interaction: discord.Interaction[Any]) -> None:
         await defer(interaction)
         async with self.bot.db.transaction() as session:
-            change = await teams.leave(session, rules_of(self.bot), user_id=interaction.user.id, now=self.bot.clock.now())
+            change = await teams.leave(
+                session, rules_of(self.bot), user_id=interaction.user.id, now=self.bot.clock.now()
+            )
         await self.discord.apply(change)
         key = "team_ui.leave.disbanded" if change.disbanded else "team_ui.leave.done"
         await send(interaction, tr(interaction, key, team=change.team.name))
@@ -159,10 +223,22 @@ class Teams(commands.GroupCog, group_name="team", group_description="Create, joi
         await defer(interaction)
         async with self.bot.db.transaction() as session:
             change = await teams.kick(
-                session, rules_of(self.bot), actor_id=interaction.user.id, member_id=member.id, now=self.bot.clock.now()
+                session,
+                rules_of(self.bot),
+                actor_id=interaction.user.id,
+                member_id=member.id,
+                now=self.bot.clock.now(),
             )
         await self.discord.apply(change)
-        await send(interaction, tr(interaction, "team_ui.kick.done", member=Safe(f"<@{member.id}>"), team=change.team.name))
+        await send(
+            interaction,
+            tr(
+                interaction,
+                "team_ui.kick.done",
+                member=Safe(f"<@{member.id}>"),
+                team=change.team.name,
+            ),
+        )
 
     @app_commands.command(name="transfer", description="Make another member the captain (captain)")
     @app_commands.describe(member="The new captain")
@@ -171,7 +247,11 @@ class Teams(commands.GroupCog, group_name="team", group_description="Create, joi
         await defer(interaction)
         async with self.bot.db.transaction() as session:
             team = await teams.transfer(
-                session, rules_of(self.bot), actor_id=interaction.user.id, member_id=member.id, now=self.bot.clock.now()
+                session,
+                rules_of(self.bot),
+                actor_id=interaction.user.id,
+                member_id=member.id,
+                now=self.bot.clock.now(),
             )
         thread = await self.discord.channel_by_id(team.thread_id)
         if isinstance(thread, discord.Thread):
@@ -179,31 +259,53 @@ class Teams(commands.GroupCog, group_name="team", group_description="Create, joi
                 self.discord.public("team_ui.thread.new_captain", member=Safe(f"<@{member.id}>")),
                 allowed_mentions=discord.AllowedMentions(users=[member]),
             )
-        await send(interaction, tr(interaction, "team_ui.transfer.done", member=Safe(f"<@{member.id}>"), team=team.name))
+        await send(
+            interaction,
+            tr(
+                interaction, "team_ui.transfer.done", member=Safe(f"<@{member.id}>"), team=team.name
+            ),
+        )
 
     @app_commands.command(name="rename", description="Rename your team (captain)")
     @app_commands.describe(name="The new name (3 to 32 characters)")
     @app_commands.guild_only()
-    async def rename(self, interaction: discord.Interaction[Any], name: app_commands.Range[str, 1, NAME_MAX]) -> None:
+    async def rename(
+        self, interaction: discord.Interaction[Any], name: app_commands.Range[str, 1, NAME_MAX]
+    ) -> None:
         await defer(interaction)
         async with self.bot.db.transaction() as session:
-            result = await teams.rename(session, rules_of(self.bot), actor_id=interaction.user.id, name=name, now=self.bot.clock.now())
+            result = await teams.rename(
+                session,
+                rules_of(self.bot),
+                actor_id=interaction.user.id,
+                name=name,
+                now=self.bot.clock.now(),
+            )
         await self.discord.rename_spaces(result.team)
-        await send(interaction, tr(interaction, "team_ui.rename.done", old=result.old_name, team=result.team.name))
+        await send(
+            interaction,
+            tr(interaction, "team_ui.rename.done", old=result.old_name, team=result.team.name),
+        )
 
     @app_commands.command(name="disband", description="Disband your team (captain)")
     @app_commands.guild_only()
     async def disband(self, interaction: discord.Interaction[Any]) -> None:
         await defer(interaction)
         async with self.bot.db.transaction() as session:
-            result = await teams.disband(session, rules_of(self.bot), actor_id=interaction.user.id, now=self.bot.clock.now())
+            result = await teams.disband(
+                session, rules_of(self.bot), actor_id=interaction.user.id, now=self.bot.clock.now()
+            )
         await self.discord.apply_disband(result)
         await send(interaction, tr(interaction, "team_ui.disband.done", team=result.team.name))
 
     @app_commands.command(name="info", description="Show a team, or your own")
     @app_commands.describe(team="The team's name (default: yours)")
     @app_commands.guild_only()
-    async def info(self, interaction: discord.Interaction[Any], team: app_commands.Range[str, 1, NAME_MAX] | None = None) -> None:
+    async def info(
+        self,
+        interaction: discord.Interaction[Any],
+        team: app_commands.Range[str, 1, NAME_MAX] | None = None,
+    ) -> None:
         await defer(interaction)
         rules, now = rules_of(self.bot), self.bot.clock.now()
         async with self.bot.db.read() as session:
@@ -220,7 +322,9 @@ class Teams(commands.GroupCog, group_name="team", group_description="Create, joi
     @app_commands.command(name="list", description="All teams, with their free places")
     @app_commands.describe(page="Page number")
     @app_commands.guild_only()
-    async def list_(self, interaction: discord.Interaction[Any], page: app_commands.Range[int, 1, 1000] = 1) -> None:
+    async def list_(
+        self, interaction: discord.Interaction[Any], page: app_commands.Range[int, 1, 1000] = 1
+    ) -> None:
         await defer(interaction)
         embed, view = await team_list_message(self.bot, interaction, page)
         await send(interaction, embed=embed, view=view)
@@ -237,7 +341,9 @@ class Teams(commands.GroupCog, group_name="team", group_description="Create, joi
         for item in result.closed:
             await self.discord.close_item(item)
         if result.lft_post_removed:
-            await self.discord.delete_quietly(await self.discord.channel_by_id(result.lft_post_removed))
+            await self.discord.delete_quietly(
+                await self.discord.channel_by_id(result.lft_post_removed)
+            )
 
     join.autocomplete("team")(team_names)
     info.autocomplete("team")(team_names)

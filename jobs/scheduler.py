@@ -36,7 +36,9 @@ class Leadership:
         if bot.db.backend != "postgresql":
             return True
         connection = await bot.db.engine.connect()
-        got = await connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK_ID})
+        got = await connection.scalar(
+            text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK_ID}
+        )
         if got:
             self.connection = connection
             return True

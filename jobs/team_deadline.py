@@ -36,7 +36,9 @@ async def announce(bot: HackBot) -> str | None:
         session.add(KeyValue(key=ANNOUNCED_KEY, value=bot.clock.now().isoformat()))
     channel = bot.channel("announcements")
     if isinstance(channel, discord.abc.Messageable):
-        await channel.send(TeamDiscord(bot).public("team_ui.deadline.locked", when=discord_ts(deadline, "f")))
+        await channel.send(
+            TeamDiscord(bot).public("team_ui.deadline.locked", when=discord_ts(deadline, "f"))
+        )
     return "teams locked"
 
 

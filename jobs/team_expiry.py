@@ -37,4 +37,10 @@ async def waiting(bot: HackBot) -> int:
 
 
 def make_job(settings: Settings) -> Job:
-    return Job(id=JOB_ID, every=settings.config.scheduler.tick, run=expire, next_due=next_due, backlog=waiting)
+    return Job(
+        id=JOB_ID,
+        every=settings.config.scheduler.tick,
+        run=expire,
+        next_due=next_due,
+        backlog=waiting,
+    )

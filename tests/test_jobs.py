@@ -96,5 +96,10 @@ async def test_production_scheduler_runs_each_job_at_start(
     try:
         await asyncio.wait_for(ran.wait(), timeout=10)
         assert [j.id for j in scheduler.get_jobs()] == ["probe"]
+        while bot.job_runner.running:  # let the run be recorded before the database closes
+            await asyncio.sleep(0.01)
     finally:
         scheduler.shutdown(wait=False)
+    async with db.read() as session:
+        [status] = await job_statuses(session, ["probe"])
+    assert (status.runs, status.last_outcome) == (1, "ok")

@@ -33,6 +33,15 @@ log = logging.getLogger(__name__)
 FORUM_KEYS = ("team_forum",)
 DEFAULT_CHANNEL = "general"
 READY_TIMEOUT = 15.0
+# Names discord.py gives the tasks running the bot's handlers, and the bot's own background tasks.
+HANDLER_TASKS = (
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch",
+    "discord-ui-dynamic-item",
+    "discord-ui-modal-dispatch",
+    "discord.py: on_",
+    "hackbot-",
+)
 
 
 @dataclass(frozen=True)
@@ -185,7 +194,8 @@ class Sandbox:
             if self._bot_task in done:
                 self._bot_task.result()
             raise TimeoutError("the bot did not become ready in the sandbox")
-        # on_ready syncs commands; wait for that and the guild cache to settle.
+        # on_ready syncs the commands: members can only use them after that.
+        await asyncio.wait_for(bot.commands_ready.wait(), READY_TIMEOUT)
         await self.settle()
 
     async def kill_bot(self) -> None:
@@ -235,14 +245,30 @@ class Sandbox:
 
     # -- acting -----------------------------------------------------------------------------
     async def settle(self, limit: float = 15.0) -> None:
+        """Wait until the bot is done: nothing in flight on the local Discord, no interaction
+        unanswered, and none of the bot's own handlers, jobs or background tasks running (a
+        handler waiting on the database makes no Discord traffic, but it is not done)."""
         deadline = time.monotonic() + limit
         while True:
             await self.discord.wait_settled(timeout=max(0.1, deadline - time.monotonic()))
-            if self.bot is None or self.bot.job_runner.running == 0:
+            busy = self.bot_busy()
+            if not busy:
                 return
             if time.monotonic() > deadline:
-                raise TimeoutError("jobs still running")
+                raise TimeoutError(f"the bot is still busy: {busy}")
             await asyncio.sleep(0.01)
+
+    def bot_busy(self) -> list[str]:
+        if self.bot is None:
+            return []
+        busy = [
+            task.get_name()
+            for task in asyncio.all_tasks()
+            if not task.done() and task.get_name().startswith(HANDLER_TASKS)
+        ]
+        if self.bot.job_runner.running:
+            busy.append(f"{self.bot.job_runner.running} job(s)")
+        return busy
 
     async def step(
         self, act: Callable[[], Awaitable[Interaction | list[Interaction] | None]]

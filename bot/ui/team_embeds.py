@@ -22,7 +22,9 @@ def mention(user_id: int) -> Safe:
 
 
 def team_card(interaction: discord.Interaction[Any], team: TeamView) -> discord.Embed:
-    embed = discord.Embed(title=neutralize(team.name), description=neutralize(team.description or ""))
+    embed = discord.Embed(
+        title=neutralize(team.name), description=neutralize(team.description or "")
+    )
     embed.add_field(name=tr(interaction, "team_ui.info.captain"), value=mention(team.captain_id))
     embed.add_field(
         name=tr(interaction, "team_ui.info.members", size=team.size, max=team.max_size),
@@ -37,8 +39,12 @@ def team_card(interaction: discord.Interaction[Any], team: TeamView) -> discord.
     if team.locked:
         embed.add_field(name=tr(interaction, "team_ui.info.locked"), value="🔒")
     if team.thread_id and interaction.user.id in team.member_ids:
-        embed.add_field(name=tr(interaction, "team_ui.info.thread"), value=Safe(f"<#{team.thread_id}>"))
-    embed.add_field(name=tr(interaction, "team_ui.info.created"), value=discord_ts(team.created_at, "D"))
+        embed.add_field(
+            name=tr(interaction, "team_ui.info.thread"), value=Safe(f"<#{team.thread_id}>")
+        )
+    embed.add_field(
+        name=tr(interaction, "team_ui.info.created"), value=discord_ts(team.created_at, "D")
+    )
     return embed
 
 
@@ -47,7 +53,9 @@ async def team_list_message(
 ) -> tuple[discord.Embed, discord.ui.View]:
     size = bot.settings.config.teams.list_page_size
     async with bot.db.read() as session:
-        result = await teams.list_teams(session, rules_of(bot), page=page, page_size=size, now=bot.clock.now())
+        result = await teams.list_teams(
+            session, rules_of(bot), page=page, page_size=size, now=bot.clock.now()
+        )
     embed = discord.Embed(title=tr(interaction, "team_ui.list.title", total=result.total))
     if not result.items:
         embed.description = tr(interaction, "team_ui.list.empty")
@@ -61,12 +69,30 @@ async def team_list_message(
                 size=team.size,
                 max=team.max_size,
                 free=team.free_places,
-                joining=Safe(tr(interaction, "team_ui.info.open" if team.open else "team_ui.info.by_request")),
+                joining=Safe(
+                    tr(interaction, "team_ui.info.open" if team.open else "team_ui.info.by_request")
+                ),
             ),
             inline=False,
         )
-    embed.set_footer(text=tr(interaction, "team_ui.list.page", page=result.page, pages=max(1, result.pages)))
+    embed.set_footer(
+        text=tr(interaction, "team_ui.list.page", page=result.page, pages=max(1, result.pages))
+    )
     view = discord.ui.View(timeout=None)
-    view.add_item(ListPageButton(result.page - 1, "p", tr(interaction, "team_ui.buttons.previous"), disabled=result.page <= 1))
-    view.add_item(ListPageButton(result.page + 1, "n", tr(interaction, "team_ui.buttons.next"), disabled=result.page >= result.pages))
+    view.add_item(
+        ListPageButton(
+            result.page - 1,
+            "p",
+            tr(interaction, "team_ui.buttons.previous"),
+            disabled=result.page <= 1,
+        )
+    )
+    view.add_item(
+        ListPageButton(
+            result.page + 1,
+            "n",
+            tr(interaction, "team_ui.buttons.next"),
+            disabled=result.page >= result.pages,
+        )
+    )
     return embed, view

@@ -27,8 +27,12 @@ def rules_of(bot: HackBot) -> TeamRules:
 
 def answer_buttons(kind: str, item_id: int, locale: str | None, bot: HackBot) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(AnswerButton(kind, item_id, True, bot.catalogs.t(locale, "team_ui.buttons.accept")))
-    view.add_item(AnswerButton(kind, item_id, False, bot.catalogs.t(locale, "team_ui.buttons.decline")))
+    view.add_item(
+        AnswerButton(kind, item_id, True, bot.catalogs.t(locale, "team_ui.buttons.accept"))
+    )
+    view.add_item(
+        AnswerButton(kind, item_id, False, bot.catalogs.t(locale, "team_ui.buttons.decline"))
+    )
     return view
 
 
@@ -53,9 +57,18 @@ class AnswerButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
     ) -> AnswerButton:
-        return cls(match["kind"], int(match["id"]), match["accept"] == "1", getattr(item, "label", "") or "")
+        return cls(
+            match["kind"],
+            int(match["id"]),
+            match["accept"] == "1",
+            getattr(item, "label", "") or "",
+        )
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot: HackBot = interaction.client
@@ -63,21 +76,42 @@ class AnswerButton(
             await interaction.response.defer()
             now = bot.clock.now()
             async with bot.db.transaction() as session:
+                team_name = (
+                    await teams.item_team_name(
+                        session, "invitation" if self.kind == "inv" else "request", self.item_id
+                    )
+                    or ""
+                )
                 if self.kind == "inv":
                     change = await teams.answer_invitation(
-                        session, rules_of(bot), invitation_id=self.item_id, user_id=interaction.user.id,
-                        accept=self.accept, now=now,
+                        session,
+                        rules_of(bot),
+                        invitation_id=self.item_id,
+                        user_id=interaction.user.id,
+                        accept=self.accept,
+                        now=now,
                     )
                 else:
                     change = await teams.answer_join_request(
-                        session, rules_of(bot), request_id=self.item_id, actor_id=interaction.user.id,
-                        accept=self.accept, now=now,
+                        session,
+                        rules_of(bot),
+                        request_id=self.item_id,
+                        actor_id=interaction.user.id,
+                        accept=self.accept,
+                        now=now,
                     )
             outcome = "accepted" if self.accept else "declined"
-            key = "team_ui.answered.invitation" if self.kind == "inv" else "team_ui.answered.request"
-            team_name = change.team.name if change is not None else ""
+            key = (
+                "team_ui.answered.invitation" if self.kind == "inv" else "team_ui.answered.request"
+            )
+            team_name = change.team.name if change is not None else team_name
             await interaction.edit_original_response(
-                content=tr(interaction, key, team=team_name, status=Safe(tr(interaction, f"teams.status.{outcome}"))),
+                content=tr(
+                    interaction,
+                    key,
+                    team=team_name,
+                    status=Safe(tr(interaction, f"teams.status.{outcome}")),
+                ),
                 embed=None,
                 view=None,
             )
@@ -106,7 +140,11 @@ class ListPageButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
     ) -> ListPageButton:
         return cls(int(match["page"]), match["dir"], getattr(item, "label", "") or "")
 

@@ -56,7 +56,9 @@ async def make_sandbox(tmp_path: Path) -> AsyncIterator[MakeSandbox]:
         started.append(sandbox)
         await sandbox.start()
         for handle, spec in (members or {}).items():
-            sandbox.add_member(handle, spec if isinstance(spec, MemberSpec) else MemberSpec(roles=spec))
+            sandbox.add_member(
+                handle, spec if isinstance(spec, MemberSpec) else MemberSpec(roles=spec)
+            )
         await sandbox.settle()
         return sandbox
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFound
-from bot.models.teams import Team, TeamMember, TeamsControl
+from bot.models.teams import Invitation, JoinRequest, Team, TeamMember, TeamsControl
 from bot.services.teams.names import name_key
-from bot.services.teams.views import LockState, TeamPage, TeamRules, TeamView
+from bot.services.teams.views import ItemKind, LockState, TeamPage, TeamRules, TeamView
 from bot.text import clean
 
 CONTROL_ID = 1
@@ -234,3 +234,13 @@ async def state_snapshot(
         }
         for view in await views_of(session, teams, rules, now)
     ]
+
+
+async def item_team_name(session: AsyncSession, kind: ItemKind, item_id: int) -> str | None:
+    """The name of the team an invitation or join request is for (None when it is gone)."""
+    model: type[Invitation] | type[JoinRequest] = (
+        Invitation if kind == "invitation" else JoinRequest
+    )
+    return await session.scalar(
+        select(Team.name).join(model, model.team_id == Team.id).where(model.id == item_id)
+    )

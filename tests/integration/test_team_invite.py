@@ -1,0 +1,203 @@
+"""`/team invite` and the invitation's Accept / Decline buttons: DMs, closed DMs, expiry,
+single use, and buttons that survive a restart."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.sandbox.harness import MemberSpec, Sandbox
+from tests.integration.conftest import MakeSandbox
+from tests.integration.team_support import (
+    audit_log,
+    invitations,
+    members,
+    messages,
+    of_type,
+    ok,
+    reply_text,
+    team_state,
+    uid,
+)
+
+
+async def test_invite_sends_a_dm_with_accept_and_decline(sandbox: Sandbox) -> None:
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+
+    outcome = ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
+
+    [dm] = messages(outcome)
+    assert dm["channel"] == "dm:bea"
+    assert dm["buttons"] == ["Aceptar", "Rechazar"]
+    assert "te invita a unirte al equipo **Los Tigres**" in dm["content"]
+    assert "Invitación enviada" in reply_text(outcome)
+    [invitation] = await invitations(sandbox)
+    assert (invitation.invitee_id, invitation.status) == (uid(sandbox, "bea"), "pending")
+    assert invitation.expires_at == sandbox.clock.now() + timedelta(hours=48)
+    assert invitation.message_id is not None
+
+
+async def test_invite_with_dms_closed_mentions_the_invitee_in_the_teams_channel(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await make_sandbox(
+        members=members("ana", "carlos", bea=MemberSpec(roles=("participant",), dms=False))
+    )
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+
+    outcome = ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
+
+    assert of_type(outcome, "dm_failed") == [{"type": "dm_failed", "to": "bea"}]
+    [public] = messages(outcome)
+    assert public["channel"] == "equipos"
+    assert public["buttons"] == ["Aceptar", "Rechazar"]
+    assert public["mentions"] == {"everyone": False, "roles": [], "users": ["bea"]}
+    assert "mensajes directos cerrados" in reply_text(outcome)
+
+    accepted = ok(await sandbox.click("bea", label="Aceptar", where="#equipos"))
+
+    assert of_type(accepted, "thread_member_added") == [
+        {"type": "thread_member_added", "thread": "Los Tigres", "member": "bea"}
+    ]
+    assert (await team_state(sandbox))[0]["members"] == ["ana", "bea"]
+
+
+async def test_accepting_adds_the_invitee_to_thread_and_team(sandbox: Sandbox) -> None:
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+    ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
+
+    outcome = ok(await sandbox.click("bea", label="Aceptar", where="dm"))
+
+    assert outcome.replies[0]["content"] == "Invitación a **Los Tigres**: aceptada."
+    assert outcome.replies[0]["buttons"] == []
+    assert of_type(outcome, "thread_member_added") == [
+        {"type": "thread_member_added", "thread": "Los Tigres", "member": "bea"}
+    ]
+    [joined] = messages(outcome, "thread:Los Tigres")
+    assert joined["mentions"]["users"] == ["bea"]
+    assert await team_state(sandbox) == [
+        {"name": "Los Tigres", "captain": "ana", "members": ["ana", "bea"], "locked": False}
+    ]
+    [invitation] = await invitations(sandbox)
+    assert invitation.status == "accepted"
+    assert [e.action for e in await audit_log(sandbox, "team.invitation")] == [
+        "team.invitation_accepted"
+    ]
+
+
+async def test_declining_leaves_the_team_unchanged(sandbox: Sandbox) -> None:
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+    ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
+
+    outcome = ok(await sandbox.click("bea", label="Rechazar", where="dm"))
+
+    assert outcome.replies[0]["content"] == "Invitación a **Los Tigres**: rechazada."
+    assert of_type(outcome, "thread_member_added") == []
+    assert (await team_state(sandbox))[0]["members"] == ["ana"]
+    assert [i.status for i in await invitations(sandbox)] == ["declined"]
+
+
+async def test_someone_else_clicking_the_invitees_button_is_refused(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await make_sandbox(
+        members=members("ana", "carlos", bea=MemberSpec(roles=("participant",), dms=False))
+    )
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+    ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
+
+    outcome = ok(await sandbox.click("carlos", label="Aceptar", where="#equipos"))
+
+    assert reply_text(outcome) == "Esta invitación es para otra persona."
+    assert outcome.replies[-1]["ephemeral"] is True
+    assert of_type(outcome, "thread_member_added", "message_edited") == []
+    assert (await team_state(sandbox))[0]["members"] == ["ana"]
+    assert [i.status for i in await invitations(sandbox)] == ["pending"]
+
+
+async def test_invitation_is_single_use(sandbox: Sandbox) -> None:
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+    ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
+    [invitation] = await invitations(sandbox)
+    custom_id = f"team:inv:{invitation.id}:1"
+
+    # Two clicks on the same Accept (a double click) reach the bot before it answers either.
+    outcome = await sandbox.step(
+        lambda: asyncio.gather(
+            *(sandbox.discord.click("bea", custom_id=custom_id, where="dm") for _ in range(2))
+        )
+    )
+
+    ok(outcome)
+    texts = [reply[-1]["content"] for reply in outcome.replies]
+    accepted = "Invitación a **Los Tigres**: aceptada."
+    assert texts.count(accepted) == 1
+    [refusal] = [text for text in texts if text != accepted]
+    # The second click is refused: the invitation was answered, or (on PostgreSQL, when it
+    # read the invitation before the first commit) bea is already in the team.
+    assert refusal in (
+        "Esta invitación ya fue respondida o cancelada.",
+        "Ya eres miembro de Los Tigres.",
+    )
+    assert len(of_type(outcome, "thread_member_added")) == 1
+    assert (await team_state(sandbox))[0]["members"] == ["ana", "bea"]
+    # Afterwards the message has no button left to click.
+    with pytest.raises(LookupError):
+        await sandbox.click("bea", custom_id=custom_id, where="dm")
+
+
+async def test_invitation_expires_after_48h_and_cannot_be_accepted(sandbox: Sandbox) -> None:
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+    ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
+
+    outcome = ok(await sandbox.advance(timedelta(hours=49)))
+
+    [edited] = of_type(outcome, "message_edited")
+    assert edited["channel"] == "dm:bea"
+    assert edited["buttons"] == []
+    assert edited["content"] == "Invitación cerrada: caducada."
+    assert [i.status for i in await invitations(sandbox)] == ["expired"]
+    with pytest.raises(LookupError):
+        await sandbox.click("bea", label="Aceptar", where="dm")
+    assert (await team_state(sandbox))[0]["members"] == ["ana"]
+
+
+async def test_invitation_buttons_work_after_a_restart(sandbox: Sandbox) -> None:
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+    ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
+
+    await sandbox.restart()
+    outcome = ok(await sandbox.click("bea", label="Aceptar", where="dm"))
+
+    assert outcome.replies[0]["content"] == "Invitación a **Los Tigres**: aceptada."
+    assert of_type(outcome, "thread_member_added") == [
+        {"type": "thread_member_added", "thread": "Los Tigres", "member": "bea"}
+    ]
+    assert (await team_state(sandbox))[0]["members"] == ["ana", "bea"]
+
+
+@pytest.mark.parametrize(
+    ("invitee", "expected"),
+    [("@ana", "No puedes invitarte a ti mismo"), ("@carlos", "ya está en el equipo Los Leones")],
+)
+async def test_invite_refusals_say_what_is_wrong(
+    sandbox: Sandbox, invitee: str, expected: str
+) -> None:
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+    ok(await sandbox.run("carlos", "team create", {"name": "Los Leones"}))
+
+    outcome = ok(await sandbox.run("ana", "team invite", {"member": invitee}))
+
+    assert expected in reply_text(outcome)
+    assert messages(outcome) == []
+    assert await invitations(sandbox) == []
+
+
+async def test_invite_without_team_is_refused(sandbox: Sandbox) -> None:
+    outcome = ok(await sandbox.run("bea", "team invite", {"member": "@carlos"}))
+
+    assert "No estás en ningún equipo" in reply_text(outcome)
+    assert "/equipo crear" in reply_text(outcome)
+    assert outcome.effects == []

@@ -1,0 +1,103 @@
+"""The capacity rule under concurrency: 50 members racing for the last place of a team, by
+`/team join` and by accepting invitations at the same moment. Runs on SQLite and, with
+TEST_DATABASE_URL, on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.sandbox.harness import Sandbox
+from tests.integration.conftest import MakeSandbox
+from tests.integration.team_support import (
+    create_team,
+    invitations,
+    members,
+    of_type,
+    ok,
+    team_state,
+)
+
+RACERS = [f"p{i:02d}" for i in range(50)]
+ANSWER_TIMEOUT = 30.0
+FULL_REFUSAL = "El equipo Los Tigres está completo (5 miembros)"
+
+
+async def racing_sandbox(make_sandbox: MakeSandbox) -> Sandbox:
+    sandbox = await make_sandbox(members=members("ana", "bea", "carlos", "dani", *RACERS))
+    return sandbox
+
+
+def final_texts(replies: list[list[dict[str, object]]]) -> list[str]:
+    return [str(reply[-1]["content"]) for reply in replies]
+
+
+async def test_fifty_joins_for_the_last_place_admit_exactly_one(make_sandbox: MakeSandbox) -> None:
+    sandbox = await racing_sandbox(make_sandbox)
+    await create_team(sandbox, "ana", "Los Tigres", "bea", "carlos", "dani")
+
+    outcome = await sandbox.step(
+        lambda: asyncio.gather(
+            *(
+                sandbox.discord.run_command(
+                    sandbox.guild_id, h, "team join", {"team": "Los Tigres"}
+                )
+                for h in RACERS
+            )
+        )
+    )
+
+    assert outcome.errors == []
+    texts = final_texts(outcome.replies)
+    joined = [
+        h
+        for h, text in zip(RACERS, texts, strict=True)
+        if text.startswith("¡Ya formas parte de **Los Tigres**!")
+    ]
+    refused = [text for text in texts if text.startswith(FULL_REFUSAL)]
+    assert len(joined) == 1, texts
+    assert len(refused) == 49, texts
+    [state] = await team_state(sandbox)
+    assert state["members"] == ["ana", "bea", "carlos", "dani", joined[0]]
+    assert of_type(outcome, "thread_member_added") == [
+        {"type": "thread_member_added", "thread": "Los Tigres", "member": joined[0]}
+    ]
+    assert of_type(outcome, "tags_changed") == [
+        {"type": "tags_changed", "thread": "Los Tigres", "tags": ["completo"]}
+    ]
+
+
+async def test_fifty_invitations_accepted_at_once_admit_exactly_one(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await racing_sandbox(make_sandbox)
+    await create_team(sandbox, "ana", "Los Tigres", "bea", "carlos", "dani")
+    for handle in RACERS:
+        ok(await sandbox.run("ana", "team invite", {"member": f"@{handle}"}))
+    ids = {sandbox.handle_of(inv.invitee_id): inv.id for inv in await invitations(sandbox)}
+
+    outcome = await sandbox.step(
+        lambda: asyncio.gather(
+            *(
+                sandbox.discord.click(h, custom_id=f"team:inv:{ids[h]}:1", where="dm")
+                for h in RACERS
+            )
+        )
+    )
+
+    assert outcome.errors == []
+    texts = final_texts(outcome.replies)
+    accepted = [
+        h
+        for h, text in zip(RACERS, texts, strict=True)
+        if text == "Invitación a **Los Tigres**: aceptada."
+    ]
+    assert len(accepted) == 1, texts
+    refusals = [text for text in texts if text != "Invitación a **Los Tigres**: aceptada."]
+    # Each loser is told the team is full, whether its accept queued behind the winner's
+    # (the invitation was already answered "full") or read the full team itself.
+    assert len(refusals) == 49
+    assert all("complet" in text for text in refusals), set(refusals)
+    [state] = await team_state(sandbox)
+    assert state["members"] == ["ana", "bea", "carlos", "dani", accepted[0]]
+    statuses = sorted(inv.status for inv in await invitations(sandbox))
+    assert statuses == ["accepted"] + ["full"] * 49
