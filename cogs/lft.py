@@ -14,7 +14,7 @@ from bot.replies import defer, send, tr
 from bot.services import lft, teams
 from bot.services.lft import LftView
 from bot.team_discord import TeamDiscord
-from bot.text import Safe, clean, neutralize
+from bot.text import Safe, clean
 from bot.ui.teams import rules_of
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class Lft(commands.GroupCog, group_name="lft", group_description="Looking for a 
             tags = await self.discord.forum_tags(forum)
             title = clean(interaction.user.display_name)[:80] or str(interaction.user.id)
             created = await forum.create_thread(
-                name=neutralize(title)[:100],
+                name=title[:100],
                 content=text,
                 applied_tags=[tags[bot.settings.config.teams.tag_looking]],
             )

@@ -201,3 +201,18 @@ async def test_invite_without_team_is_refused(sandbox: Sandbox) -> None:
     assert "No estás en ningún equipo" in reply_text(outcome)
     assert "/equipo crear" in reply_text(outcome)
     assert outcome.effects == []
+
+
+async def test_joining_by_command_closes_the_invitation_message(sandbox: Sandbox) -> None:
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+    ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
+
+    outcome = ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
+
+    assert reply_text(outcome).startswith("¡Ya formas parte de **Los Tigres**!")
+    [edited] = of_type(outcome, "message_edited")
+    assert edited["channel"] == "dm:bea"
+    assert edited["buttons"] == []
+    assert edited["content"] == "Invitación cerrada: aceptada."
+    assert [i.status for i in await invitations(sandbox)] == ["accepted"]
+    assert (await team_state(sandbox))[0]["members"] == ["ana", "bea"]

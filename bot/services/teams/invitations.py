@@ -8,6 +8,7 @@ winner answering the others "full".
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -34,6 +35,7 @@ from bot.services.teams.queries import (
     view_of,
 )
 from bot.services.teams.views import (
+    ClosedItem,
     ExpiredItem,
     InvitationView,
     JoinResult,
@@ -259,8 +261,24 @@ async def join(
         )
         if invitation_id is not None:
             await _claim(session, Invitation, invitation_id, status=ACCEPTED, now=now)
+            change = replace(change, closed=(*change.closed, await _closed(session, invitation_id)))
         return JoinResult(kind="joined", team=change.team, change=change)
     return await _request(session, rules, team, user_id, now)
+
+
+async def _closed(session: AsyncSession, invitation_id: int) -> ClosedItem:
+    """An invitation answered by other means than its buttons: its message must close too."""
+    invitation = await session.get(Invitation, invitation_id, populate_existing=True)
+    assert invitation is not None
+    return ClosedItem(
+        kind="invitation",
+        id=invitation.id,
+        team_id=invitation.team_id,
+        user_id=invitation.invitee_id,
+        channel_id=invitation.channel_id,
+        message_id=invitation.message_id,
+        status=invitation.status,
+    )
 
 
 async def _request(
