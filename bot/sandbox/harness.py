@@ -207,7 +207,11 @@ class Sandbox:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         if bot is not None:
-            # Release what a dead process's OS would: sockets and database connections.
+            # Release what a dead process's OS would: its heartbeat thread, sockets and
+            # database connections.
+            keep_alive = getattr(bot.ws, "_keep_alive", None) if bot.ws is not None else None
+            if keep_alive is not None:
+                keep_alive.stop()
             await self.discord.drop_connections()
             with contextlib.suppress(Exception):
                 await bot.http.close()
