@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 SchedulerMode = Literal["real", "manual"]
 COMMANDS_HASH_KEY = "commands_hash"
+CLOSE_GRACE_SECONDS = 10.0
 
 
 def intents() -> discord.Intents:
@@ -107,6 +109,9 @@ class HackBot(commands.Bot):
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+            # Let a job that is delivering finish and record its run (bounded).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.job_runner.wait_idle(), CLOSE_GRACE_SECONDS)
         await self._leadership.release()
         await super().close()
 

@@ -23,6 +23,8 @@ class JobRunner:
         self.bot = bot
         self._locks: dict[str, asyncio.Lock] = {}
         self.running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     async def run(self, job: Job) -> bool:
         """Run ``job`` once (never two at a time). True when it succeeded."""
@@ -31,10 +33,17 @@ class JobRunner:
             return False
         async with lock:
             self.running += 1
+            self._idle.clear()
             try:
                 return await self._run(job)
             finally:
                 self.running -= 1
+                if self.running == 0:
+                    self._idle.set()
+
+    async def wait_idle(self) -> None:
+        """Return once no job is running (its run recorded)."""
+        await self._idle.wait()
 
     async def _run(self, job: Job) -> bool:
         started = self.bot.clock.now()

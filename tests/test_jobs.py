@@ -96,8 +96,7 @@ async def test_production_scheduler_runs_each_job_at_start(
     try:
         await asyncio.wait_for(ran.wait(), timeout=10)
         assert [j.id for j in scheduler.get_jobs()] == ["probe"]
-        while bot.job_runner.running:  # let the run be recorded before the database closes
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(bot.job_runner.wait_idle(), timeout=10)
     finally:
         scheduler.shutdown(wait=False)
     async with db.read() as session:
