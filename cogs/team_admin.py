@@ -11,12 +11,14 @@ from discord.ext import commands
 from bot.app import HackBot
 from bot.checks import require_role
 from bot.replies import defer, send, tr
-from bot.services import teams
+from bot.services import audit, teams
 from bot.team_discord import TeamDiscord
 from bot.text import Safe
+from bot.timefmt import discord_ts
 from bot.ui.teams import rules_of
 
 NAME_MAX = 100
+LOG_LINES = 20
 
 
 class TeamAdmin(
@@ -113,8 +115,45 @@ class TeamAdmin(
         await self.discord.apply_disband(result)
         await send(interaction, tr(interaction, "team_ui.admin.disbanded", team=result.team.name))
 
+    @app_commands.command(name="log", description="Recent team changes and who made them")
+    @app_commands.describe(team="Only this team (default: every team)")
+    @app_commands.guild_only()
+    @require_role("organizer")
+    async def log(
+        self,
+        interaction: discord.Interaction[Any],
+        team: app_commands.Range[str, 1, NAME_MAX] | None = None,
+    ) -> None:
+        await defer(interaction)
+        async with self.bot.db.read() as session:
+            subject = None
+            if team is not None:
+                found = await teams.find_team(
+                    session, team, rules=rules_of(self.bot), now=self.bot.clock.now()
+                )
+                subject = found.name
+            entries = await audit.recent(session, limit=LOG_LINES, subject=subject)
+        lines = [
+            tr(
+                interaction,
+                "team_ui.audit.line" if entry.subject else "team_ui.audit.line_no_subject",
+                when=discord_ts(entry.at, "f"),
+                actor=Safe(f"<@{entry.actor_id}>" if entry.actor_id else "-"),
+                action=Safe(tr(interaction, f"team_ui.audit.{entry.action.replace('.', '_')}")),
+                subject=entry.subject or "",
+            )
+            for entry in entries
+        ]
+        title = tr(interaction, "team_ui.audit.title", count=len(lines))
+        embed = discord.Embed(
+            title=title,
+            description="\n".join(lines)[:4096] or tr(interaction, "team_ui.audit.empty"),
+        )
+        await send(interaction, embed=embed)
+
     move.autocomplete("team")(team_names)
     disband.autocomplete("team")(team_names)
+    log.autocomplete("team")(team_names)
 
 
 async def setup(bot: HackBot) -> None:

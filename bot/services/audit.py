@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.ops import AuditEntry
@@ -25,3 +27,22 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+@dataclass(frozen=True)
+class AuditView:
+    at: datetime
+    actor_id: int | None
+    action: str
+    subject: str | None
+
+
+async def recent(
+    session: AsyncSession, *, limit: int = 20, subject: str | None = None
+) -> list[AuditView]:
+    """The newest entries first, optionally only those about ``subject`` (a team's name)."""
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    if subject is not None:
+        query = query.where(AuditEntry.subject == subject)
+    rows = await session.scalars(query)
+    return [AuditView(row.at, row.actor_id, row.action, row.subject) for row in rows]

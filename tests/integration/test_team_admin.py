@@ -187,3 +187,27 @@ async def test_deadline_announcement_is_not_repeated_after_a_restart(sandbox: Sa
     outcome = ok(await sandbox.advance(timedelta(hours=1)))
 
     assert messages(outcome) == []
+
+
+async def test_log_shows_recent_changes_with_who_made_them(sandbox: Sandbox) -> None:
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres", "open": True}))
+    ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
+    ok(await sandbox.run("carlos", "team create", {"name": "Otro"}))
+    ok(await sandbox.run("olga", "teamadmin lock"))
+
+    outcome = ok(await sandbox.run("olga", "teamadmin log", {"team": "los tigres"}))
+
+    [embed] = outcome.replies[0]["embeds"]
+    assert embed["title"] == "Registro de cambios (2)"
+    first, second = embed["description"].splitlines()
+    assert f"<@{uid(sandbox, 'bea')}> se unió a **Los Tigres**" in first
+    assert f"<@{uid(sandbox, 'ana')}> creó **Los Tigres**" in second
+    everything = ok(await sandbox.run("olga", "teamadmin log"))
+    text = everything.replies[0]["embeds"][0]["description"]
+    assert text.splitlines()[0].endswith(f"<@{uid(sandbox, 'olga')}> bloqueó todos los equipos")
+
+
+async def test_log_is_for_organizers_only(sandbox: Sandbox) -> None:
+    outcome = ok(await sandbox.run("ana", "teamadmin log"))
+    assert outcome.replies[0]["embeds"] == []
+    assert "organización" in reply_text(outcome)
