@@ -17,6 +17,14 @@ from bot.text import Safe, neutralize
 from bot.timefmt import discord_ts
 
 
+def job_detail(interaction: discord.Interaction[Any], detail: str) -> str:
+    """A job's stored detail (``"key"`` or ``"key|count"``) in the member's language."""
+    key, _, count = detail.partition("|")
+    if key.startswith("core.jobs."):
+        return tr(interaction, key, count=int(count or 0))
+    return neutralize(detail)  # an error id and exception type
+
+
 class Admin(commands.GroupCog, group_name="admin", group_description="Bot administration"):
     def __init__(self, bot: HackBot) -> None:
         self.bot = bot
@@ -69,7 +77,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Bot admini
                     job=Safe(status.job_id),
                     outcome=Safe(tr(interaction, outcome)),
                     when=discord_ts(status.last_started_at, "R"),
-                    detail=Safe(f" ({neutralize(detail)})") if detail else "",
+                    detail=Safe(f" ({job_detail(interaction, detail)})") if detail else "",
                 )
             )
         embed.add_field(

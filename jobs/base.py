@@ -17,9 +17,9 @@ class Job:
     """A periodic job.
 
     ``run`` delivers whatever is due at ``bot.clock.now()`` and returns a short detail for
-    `admin status`. ``next_due`` (optional) tells when something will next be due, so the
-    sandbox can jump straight to it; jobs without it run every ``every``. ``backlog`` counts
-    the work waiting.
+    `admin status`: a catalog key, optionally with a count as ``"key|3"``. ``next_due``
+    (optional) tells when something will next be due, so the sandbox can jump straight to it;
+    jobs without it run every ``every``. ``backlog`` counts the work waiting.
     """
 
     id: str

@@ -18,7 +18,9 @@ EVERY = timedelta(seconds=30)
 
 async def beat(bot: HackBot) -> str | None:
     latency = bot.latency
-    return None if math.isnan(latency) else f"{latency * 1000:.0f} ms"  # NaN before login
+    return (
+        None if math.isnan(latency) else f"core.jobs.latency|{latency * 1000:.0f}"
+    )  # NaN before login
 
 
 def make_job(settings: Settings) -> Job:

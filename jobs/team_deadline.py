@@ -39,7 +39,7 @@ async def announce(bot: HackBot) -> str | None:
         await channel.send(
             TeamDiscord(bot).public("team_ui.deadline.locked", when=discord_ts(deadline, "f"))
         )
-    return "teams locked"
+    return "core.jobs.teams_locked"
 
 
 async def next_due(bot: HackBot) -> datetime | None:

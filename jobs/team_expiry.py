@@ -23,7 +23,7 @@ async def expire(bot: HackBot) -> str | None:
     team_discord = TeamDiscord(bot)
     for item in expired:
         await team_discord.close_item(item, "expired")
-    return f"{len(expired)} expired" if expired else None
+    return f"core.jobs.expired|{len(expired)}" if expired else None
 
 
 async def next_due(bot: HackBot) -> datetime | None:
