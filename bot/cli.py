@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from bot.settings import ConfigError, Settings, load_settings
 
+log = logging.getLogger("hackbot")
 EXIT_USAGE = 2
 HEALTHY_WITHIN = timedelta(minutes=3)
 
@@ -54,12 +56,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import create_bot
     from bot.logs import setup_logging
     from bot.migrate import upgrade
+    from bot.services.startup import record_start
 
     setup_logging(settings.secrets.log_level)
 
     async def main() -> None:
         await upgrade(settings.secrets.database_url)
         bot = create_bot(settings)
+        async with bot.db.transaction() as session:
+            delay = await record_start(session, bot.clock.now())
+        if delay:
+            log.warning("restarted quickly again: waiting %.0f s before logging in", delay)
+            await asyncio.sleep(delay)
         async with bot:
             await bot.start(token)
 
