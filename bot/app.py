@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -14,6 +15,8 @@ import discord
 from discord.ext import commands
 
 import cogs
+from bot.clients.calendar import CalendarClient
+from bot.clients.hub import HubClient
 from bot.clock import Clock, SystemClock
 from bot.db import Database
 from bot.i18n import Catalogs, catalogs
@@ -57,7 +60,6 @@ class HackBot(commands.Bot):
         clock: Clock | None = None,
         scheduler: SchedulerMode = "real",
         guild_ready_timeout: float = 2.0,
-        services: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -73,7 +75,6 @@ class HackBot(commands.Bot):
         self.clock: Clock = clock or SystemClock()
         self.catalogs: Catalogs = catalogs()
         self.scheduler_mode = scheduler
-        self.services: dict[str, Any] = dict(services or {})
         self.jobs: list[Job] = all_jobs(settings)
         self.job_runner = JobRunner(self)
         self.started_at = self.clock.now()
@@ -131,6 +132,25 @@ class HackBot(commands.Bot):
         except Exception:
             self._locales.pop(user_id, None)
             log.exception("could not remember the locale of member %s", user_id)
+
+    # -- external services, built on first use from settings (endpoints included) -----------
+    @functools.cached_property
+    def hub(self) -> HubClient:
+        """The Hugging Face Hub adapter (worker threads, bounded concurrency, backoff)."""
+        submissions = self.settings.config.submissions
+        return HubClient(
+            submissions.hub_endpoint,
+            self.settings.secrets.hf_token,
+            max_concurrency=submissions.hub_concurrency,
+        )
+
+    @functools.cached_property
+    def calendar(self) -> CalendarClient:
+        """The talks calendar adapter."""
+        talks = self.settings.config.talks
+        return CalendarClient(
+            talks.api_endpoint, self.settings.secrets.google_credentials, talks.calendar_id
+        )
 
     # -- the event's guild ----------------------------------------------------------------
     @property

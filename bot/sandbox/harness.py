@@ -148,6 +148,7 @@ class Sandbox:
         }
         self.settings = load_settings(self.config_path, env=env, overrides=overrides)
         self._build_guild(self.settings.config)
+        self.calendar.load([], calendar_id=self.calendar_id)
         logging.getLogger().addHandler(self.errors)
         self._redirect = contextlib.ExitStack()
         self._redirect.enter_context(use_local_discord(self.discord))
@@ -166,6 +167,12 @@ class Sandbox:
         )
         account = self.discord.create_bot(name="hackbot", guild_id=self.guild_id)
         self.token = account.token
+
+    @property
+    def calendar_id(self) -> str:
+        """The talks calendar the bot reads (config `talks.calendar_id`)."""
+        assert self.settings is not None
+        return self.settings.config.talks.calendar_id
 
     def add_member(self, handle: str, spec: MemberSpec) -> int:
         assert self.settings is not None

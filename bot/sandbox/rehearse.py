@@ -145,7 +145,7 @@ async def rehearse(scenario: Scenario, out: TextIO, *, json_lines: bool, db_url:
                     handle, MemberSpec(roles=member.roles, locale=member.locale, dms=member.dms)
                 )
             sandbox.hub.load(scenario.hub)
-            sandbox.calendar.load(scenario.calendar_events)
+            sandbox.calendar.load(scenario.calendar_events, calendar_id=sandbox.calendar_id)
             await sandbox.settle()
             if not json_lines:
                 out.write(
@@ -156,7 +156,7 @@ async def rehearse(scenario: Scenario, out: TextIO, *, json_lines: bool, db_url:
             for number, step in enumerate(scenario.steps, start=1):
                 try:
                     outcome = await rehearsal.run_step(step)
-                except LookupError as exc:
+                except (LookupError, ValueError) as exc:  # a click on nothing, an unknown event
                     outcome = StepOutcome(errors=[{"type": "step_failed", "message": str(exc)}])
                 line = {
                     "step": number,

@@ -156,3 +156,11 @@ def test_demo_runs_and_exits_0() -> None:
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "completo" in result.stdout
+
+
+def test_cancelling_an_unknown_calendar_event_is_a_step_error(tmp_path: Path) -> None:
+    body = '[[steps]]\ncalendar = { cancel = "nope" }\n'
+    result = rehearse(tmp_path, body, "--json")
+    assert result.returncode == 1, result.stderr
+    error = lines(result)[0]["errors"][0]  # type: ignore[index]
+    assert error["type"] == "step_failed" and "nope" in error["message"]  # type: ignore[index]
