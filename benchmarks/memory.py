@@ -12,7 +12,7 @@ garbage and measures again.
   Discord, Hub and Calendar, so this is an upper bound for the bot alone.
 - ``trace``: ``tracemalloc`` (25 frames) current and peak traced Python memory; every live
   allocation is split by its traceback: one with a frame in the local servers' code
-  (``bot/sandbox/discord``, ``hub.py``, ``gcal.py``, ``http_util.py``) counts as the sandbox,
+  (``bot/sandbox/discord``, ``hub``, ``gcal``, ``http_util.py``) counts as the sandbox,
   the rest as the bot (discord.py caches, SQLAlchemy, the bot's own objects). Memory allocated
   outside Python's allocator (SQLite's page cache) is not traced.
 """
@@ -53,8 +53,8 @@ TEAMS = 200
 CONCURRENCY = 10
 SANDBOX_SERVER_PATHS = (
     "/bot/sandbox/discord/",
-    "/bot/sandbox/hub.py",
-    "/bot/sandbox/gcal.py",
+    "/bot/sandbox/hub/",
+    "/bot/sandbox/gcal/",
     "/bot/sandbox/http_util.py",
 )
 
