@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -104,7 +105,7 @@ class Holder:
         self._closing = asyncio.Event()
 
 
-class LocalServer:
+class LocalServer(ABC):
     """Start/stop plumbing for an aiohttp application on a local port."""
 
     def __init__(self) -> None:
@@ -112,10 +113,11 @@ class LocalServer:
         self._port: int | None = None
         self._host = "127.0.0.1"
 
-    def _build_app(self) -> web.Application:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def _build_app(self) -> web.Application:
+        """The aiohttp application this server runs."""
 
-    def _on_close(self) -> None:
+    def _on_close(self) -> None:  # noqa: B027 - an optional hook, empty by default
         """Hook for subclasses: release anything that holds requests open."""
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:

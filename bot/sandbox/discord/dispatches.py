@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from .gateway import GUILD_MEMBERS, Gateway, Session
@@ -11,13 +12,14 @@ from .recorder import Recorder
 from .state import State
 
 
-class Dispatches:
+class Dispatches(ABC):
     state: State
     gateway: Gateway
     recorder: Recorder
 
+    @abstractmethod
     def touch(self) -> None:
-        raise NotImplementedError
+        """Note activity (the server settles only after a quiet period)."""
 
     def post_message(self, message: Message, *, record: bool) -> None:
         self.state.store_message(message)
