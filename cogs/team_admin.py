@@ -15,7 +15,7 @@ from bot.services import audit, teams
 from bot.team_discord import TeamDiscord
 from bot.text import Safe
 from bot.timefmt import discord_ts
-from bot.ui.teams import rules_of
+from bot.ui.teams import rules_of, team_name_choices
 
 NAME_MAX = 100
 LOG_LINES = 20
@@ -32,11 +32,7 @@ class TeamAdmin(
     async def team_names(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        async with self.bot.db.read() as session:
-            found = await teams.search_team_names(
-                session, current, limit=25, rules=rules_of(self.bot), now=self.bot.clock.now()
-            )
-        return [app_commands.Choice(name=team.name[:100], value=team.name[:100]) for team in found]
+        return await team_name_choices(self.bot, current)
 
     @app_commands.command(name="lock", description="Lock every team change")
     @app_commands.guild_only()

@@ -17,7 +17,7 @@ from bot.team_discord import TeamDiscord
 from bot.text import Safe
 from bot.timefmt import discord_ts
 from bot.ui.team_embeds import team_card, team_list_message
-from bot.ui.teams import AnswerButton, ListPageButton, answer_buttons, rules_of
+from bot.ui.teams import AnswerButton, ListPageButton, answer_buttons, rules_of, team_name_choices
 
 log = logging.getLogger(__name__)
 NAME_MAX = 100  # Discord refuses longer input; the service enforces the real limit with a message
@@ -38,11 +38,7 @@ class Teams(
     async def team_names(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        async with self.bot.db.read() as session:
-            found = await teams.search_team_names(
-                session, current, limit=25, rules=rules_of(self.bot), now=self.bot.clock.now()
-            )
-        return [app_commands.Choice(name=team.name[:100], value=team.name[:100]) for team in found]
+        return await team_name_choices(self.bot, current)
 
     # -- commands ---------------------------------------------------------------------------
     @app_commands.command(name="create", description="Create a team; you become its captain")

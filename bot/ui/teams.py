@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import discord
+from discord import app_commands
 
 from bot.replies import report_error, tr
 from bot.services import teams
@@ -23,6 +24,15 @@ if TYPE_CHECKING:
 
 def rules_of(bot: HackBot) -> TeamRules:
     return TeamRules.from_settings(bot.settings.config)
+
+
+async def team_name_choices(bot: HackBot, current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete for a team option: served from the database (it cannot be deferred)."""
+    async with bot.db.read() as session:
+        found = await teams.search_team_names(
+            session, current, limit=25, rules=rules_of(bot), now=bot.clock.now()
+        )
+    return [app_commands.Choice(name=team.name[:100], value=team.name[:100]) for team in found]
 
 
 def answer_buttons(kind: str, item_id: int, locale: str | None, bot: HackBot) -> discord.ui.View:
