@@ -26,10 +26,6 @@ _READ_ONLY = "hackbot_read_only"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
-def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
-
-
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url`` with the SQLite discipline described above."""
     parsed = make_url(url)

@@ -17,16 +17,3 @@ def parse_duration(text: str) -> timedelta:
         raise ValueError(f"not a duration: {text!r} (use forms like 90s, 10m, 25h, 2d, 1d2h30m)")
     seconds = sum(int(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(compact))
     return timedelta(seconds=seconds)
-
-
-def format_duration(delta: timedelta) -> str:
-    """The inverse of :func:`parse_duration` (largest units first)."""
-    seconds = int(delta.total_seconds())
-    if seconds == 0:
-        return "0s"
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, seconds = divmod(seconds, size)
-        if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts)

@@ -8,7 +8,7 @@ lock elects the leader; SQLite deployments run a single process by design.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -69,7 +69,3 @@ def start_scheduler(bot: HackBot, jobs: list[Job], runner: JobRunner) -> AsyncIO
     scheduler.start()
     log.info("scheduler started with %d jobs", len(jobs))
     return scheduler
-
-
-def describe(scheduler: Any) -> list[str]:
-    return [job.id for job in scheduler.get_jobs()]
