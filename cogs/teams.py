@@ -328,9 +328,24 @@ class Teams(
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         """A member who leaves the server leaves their team (captaincy passes on)."""
+        await self.member_left(payload.user.id)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Members who left while the bot was away leave their teams too."""
+        guild = self.bot.guild
+        if guild is None or not guild.chunked:
+            return
+        async with self.bot.db.read() as session:
+            known = await teams.known_member_ids(session)
+        for user_id in sorted(known):
+            if guild.get_member(user_id) is None:
+                await self.member_left(user_id)
+
+    async def member_left(self, user_id: int) -> None:
         async with self.bot.db.transaction() as session:
             result = await teams.member_left_server(
-                session, rules_of(self.bot), user_id=payload.user.id, now=self.bot.clock.now()
+                session, rules_of(self.bot), user_id=user_id, now=self.bot.clock.now()
             )
         if result.change is not None:
             await self.discord.apply(result.change)

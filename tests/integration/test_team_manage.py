@@ -254,3 +254,17 @@ def team_thread(sandbox: Sandbox) -> Any:
     teams_channel = sandbox.discord.channel_id(sandbox.guild_id, "equipos")
     [thread] = [c for c in guild.channels.values() if c.is_thread and c.parent_id == teams_channel]
     return thread
+
+
+async def test_member_who_left_while_the_bot_was_down_leaves_the_team_at_start(
+    sandbox: Sandbox,
+) -> None:
+    await create_team(sandbox, "ana", "Los Tigres", "bea", "carlos")
+    await sandbox.kill_bot()
+    sandbox.discord.remove_member(sandbox.guild_id, "carlos")  # nobody is listening
+
+    await sandbox.start_bot()
+
+    assert (await team_state(sandbox))[0]["members"] == ["ana", "bea"]
+    await sandbox.settle()
+    assert uid(sandbox, "carlos") not in team_thread(sandbox).members

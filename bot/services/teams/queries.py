@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFound
-from bot.models.teams import Invitation, JoinRequest, Team, TeamMember, TeamsControl
+from bot.models.teams import (
+    Invitation,
+    JoinRequest,
+    LftProfile,
+    Team,
+    TeamMember,
+    TeamsControl,
+)
 from bot.services.teams.names import name_key
 from bot.services.teams.views import ItemKind, LockState, TeamPage, TeamRules, TeamView
 from bot.text import clean
@@ -244,3 +251,17 @@ async def item_team_name(session: AsyncSession, kind: ItemKind, item_id: int) ->
     return await session.scalar(
         select(Team.name).join(model, model.team_id == Team.id).where(model.id == item_id)
     )
+
+
+async def known_member_ids(session: AsyncSession) -> set[int]:
+    """Everyone the team feature holds state for: team members, looking-for-team profiles,
+    and the people of pending invitations and join requests."""
+    ids: set[int] = set(await session.scalars(select(TeamMember.user_id)))
+    ids.update(await session.scalars(select(LftProfile.user_id)))
+    ids.update(
+        await session.scalars(select(Invitation.invitee_id).where(Invitation.status == "pending"))
+    )
+    ids.update(
+        await session.scalars(select(JoinRequest.user_id).where(JoinRequest.status == "pending"))
+    )
+    return ids
