@@ -37,7 +37,7 @@ async def test_captain_leaving_hands_over_to_the_longest_standing_member(sandbox
     outcome = ok(await sandbox.run("ana", "team leave"))
 
     announcements = [m["content"] for m in messages(outcome, "thread:Los Tigres")]
-    assert f"<@{uid(sandbox, 'carlos')}> es ahora la capitanía del equipo." in announcements
+    assert f"<@{uid(sandbox, 'carlos')}> tiene ahora la capitanía del equipo." in announcements
     assert await team_state(sandbox) == [
         {"name": "Los Tigres", "captain": "carlos", "members": ["carlos", "bea"], "locked": False}
     ]
@@ -100,7 +100,7 @@ async def test_transfer_makes_another_member_captain(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("ana", "team transfer", {"member": "@bea"}))
 
     assert (
-        reply_text(outcome) == f"<@{uid(sandbox, 'bea')}> es ahora la capitanía de **Los Tigres**."
+        reply_text(outcome) == f"<@{uid(sandbox, 'bea')}> tiene ahora la capitanía de **Los Tigres**."
     )
     [notice] = messages(outcome, "thread:Los Tigres")
     assert notice["mentions"]["users"] == ["bea"]
@@ -240,7 +240,7 @@ async def test_captain_leaving_the_server_hands_over_the_team(sandbox: Sandbox) 
 
     outcome = ok(await sandbox.leave("ana"))
 
-    assert f"<@{uid(sandbox, 'bea')}> es ahora la capitanía del equipo." in [
+    assert f"<@{uid(sandbox, 'bea')}> tiene ahora la capitanía del equipo." in [
         m["content"] for m in messages(outcome, "thread:Los Tigres")
     ]
     assert await team_state(sandbox) == [
