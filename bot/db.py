@@ -8,13 +8,15 @@ locked" half-way: writers queue on the busy timeout instead. Read-only work uses
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -22,7 +24,26 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 _READ_ONLY = "hackbot_read_only"
+WRITE_ATTEMPTS = 3
+# deadlock_detected, serialization_failure (PostgreSQL SQLSTATEs)
+RETRYABLE_SQLSTATES = {"40P01", "40001"}
+
+
+def sqlstate(exc: DBAPIError) -> str | None:
+    """The SQLSTATE of a driver error, when the driver reports one (asyncpg does)."""
+    original = exc.orig
+    code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    cause = getattr(original, "__cause__", None)
+    return code or getattr(cause, "sqlstate", None)
+
+
+def is_retryable(exc: DBAPIError) -> bool:
+    return sqlstate(exc) in RETRYABLE_SQLSTATES
+
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
@@ -80,6 +101,20 @@ class Database:
         """A writing transaction: committed on success, rolled back on any error."""
         async with self.sessions.begin() as session:
             yield session
+
+    async def write(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run ``work`` in a writing transaction, again from the start if the database aborted
+        it to break a deadlock or a serialization conflict (PostgreSQL picks a victim when two
+        transactions wait on each other). ``work`` must only touch the database."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                async with self.transaction() as session:
+                    return await work(session)
+            except DBAPIError as exc:
+                if attempt == WRITE_ATTEMPTS or not is_retryable(exc):
+                    raise
+                log.info("transaction aborted by the database (%s); retrying", sqlstate(exc))
+        raise AssertionError("unreachable")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

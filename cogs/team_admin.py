@@ -71,15 +71,17 @@ class TeamAdmin(
         team: app_commands.Range[str, 1, NAME_MAX],
     ) -> None:
         await defer(interaction)
-        async with self.bot.db.transaction() as session:
-            change = await teams.organizer_move(
+        now = self.bot.clock.now()
+        change = await self.bot.db.write(
+            lambda session: teams.organizer_move(
                 session,
                 rules_of(self.bot),
                 actor_id=interaction.user.id,
                 member_id=member.id,
                 team_name=team,
-                now=self.bot.clock.now(),
+                now=now,
             )
+        )
         await self.discord.apply(change)
         await send(
             interaction,

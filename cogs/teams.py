@@ -70,8 +70,8 @@ class Teams(
             await send(interaction, tr(interaction, "team_ui.create.discord_failed"))
             return
         try:
-            async with bot.db.transaction() as session:
-                created = await teams.create_team(
+            created = await bot.db.write(
+                lambda session: teams.create_team(
                     session,
                     rules,
                     captain_id=interaction.user.id,
@@ -82,6 +82,7 @@ class Teams(
                     thread_id=thread.id,
                     forum_post_id=post.id,
                 )
+            )
         except Exception:
             await self.discord.delete_quietly(post)
             await self.discord.delete_quietly(thread)
@@ -167,14 +168,12 @@ class Teams(
     ) -> None:
         await defer(interaction)
         bot = self.bot
-        async with bot.db.transaction() as session:
-            result = await teams.join(
-                session,
-                rules_of(bot),
-                user_id=interaction.user.id,
-                team_name=team,
-                now=bot.clock.now(),
+        now = bot.clock.now()
+        result = await bot.db.write(
+            lambda session: teams.join(
+                session, rules_of(bot), user_id=interaction.user.id, team_name=team, now=now
             )
+        )
         if result.kind == "joined" and result.change is not None:
             await self.discord.apply(result.change)
             await send(interaction, tr(interaction, "team_ui.join.joined", team=result.team.name))

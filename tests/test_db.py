@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Database
 from bot.models import KeyValue
@@ -43,3 +44,33 @@ async def test_failed_transaction_leaves_nothing(db: Database) -> None:
             raise RuntimeError("boom")
     async with db.read() as session:
         assert await session.get(KeyValue, "half") is None
+
+
+async def test_write_reruns_a_transaction_the_database_aborted_to_break_a_deadlock(
+    db: Database,
+) -> None:
+    if db.backend != "postgresql":
+        pytest.skip("SQLite serializes writers at BEGIN IMMEDIATE: no deadlock can form")
+    async with db.transaction() as session:
+        session.add_all([KeyValue(key="a", value="0"), KeyValue(key="b", value="0")])
+    both_hold_their_first_row = asyncio.Barrier(2)
+    attempts = {"ab": 0, "ba": 0}
+
+    async def writer(first: str, second: str) -> None:
+        async def work(session: AsyncSession) -> None:
+            attempts[first + second] += 1
+            row = await session.get(KeyValue, first, with_for_update=True)
+            if attempts[first + second] == 1:
+                await asyncio.wait_for(both_hold_their_first_row.wait(), 10)
+            other = await session.get(KeyValue, second, with_for_update=True)
+            assert row is not None and other is not None
+            row.value = str(int(row.value) + 1)
+            other.value = str(int(other.value) + 1)
+
+        await db.write(work)
+
+    await asyncio.gather(writer("a", "b"), writer("b", "a"))
+
+    async with db.read() as session:
+        assert [(await session.get(KeyValue, k)).value for k in "ab"] == ["2", "2"]  # type: ignore[union-attr]
+    assert sorted(attempts.values()) == [1, 2]  # one of the two was the deadlock's victim

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.replies import report_error, tr
 from bot.services import teams
-from bot.services.teams import TeamRules
+from bot.services.teams import MembershipChange, TeamRules
+from bot.services.teams.views import ItemKind
 from bot.team_discord import TeamDiscord
 from bot.text import Safe
 
@@ -84,32 +86,9 @@ class AnswerButton(
         bot: HackBot = interaction.client
         try:
             await interaction.response.defer()
-            now = bot.clock.now()
-            async with bot.db.transaction() as session:
-                team_name = (
-                    await teams.item_team_name(
-                        session, "invitation" if self.kind == "inv" else "request", self.item_id
-                    )
-                    or ""
-                )
-                if self.kind == "inv":
-                    change = await teams.answer_invitation(
-                        session,
-                        rules_of(bot),
-                        invitation_id=self.item_id,
-                        user_id=interaction.user.id,
-                        accept=self.accept,
-                        now=now,
-                    )
-                else:
-                    change = await teams.answer_join_request(
-                        session,
-                        rules_of(bot),
-                        request_id=self.item_id,
-                        actor_id=interaction.user.id,
-                        accept=self.accept,
-                        now=now,
-                    )
+            team_name, change = await bot.db.write(
+                lambda session: self.answer(session, bot, interaction.user.id)
+            )
             outcome = "accepted" if self.accept else "declined"
             key = (
                 "team_ui.answered.invitation" if self.kind == "inv" else "team_ui.answered.request"
@@ -129,6 +108,34 @@ class AnswerButton(
                 await TeamDiscord(bot).apply(change)
         except Exception as exc:
             await report_error(interaction, exc)
+
+    async def answer(
+        self, session: AsyncSession, bot: HackBot, user_id: int
+    ) -> tuple[str, MembershipChange | None]:
+        """Answer the invitation or request; the team's name is read first (a decline
+        returns no team)."""
+        kind: ItemKind = "invitation" if self.kind == "inv" else "request"
+        team_name = await teams.item_team_name(session, kind, self.item_id) or ""
+        now = bot.clock.now()
+        if self.kind == "inv":
+            change = await teams.answer_invitation(
+                session,
+                rules_of(bot),
+                invitation_id=self.item_id,
+                user_id=user_id,
+                accept=self.accept,
+                now=now,
+            )
+        else:
+            change = await teams.answer_join_request(
+                session,
+                rules_of(bot),
+                request_id=self.item_id,
+                actor_id=user_id,
+                accept=self.accept,
+                now=now,
+            )
+        return team_name, change
 
 
 class ListPageButton(

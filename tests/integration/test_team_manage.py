@@ -100,7 +100,8 @@ async def test_transfer_makes_another_member_captain(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("ana", "team transfer", {"member": "@bea"}))
 
     assert (
-        reply_text(outcome) == f"<@{uid(sandbox, 'bea')}> tiene ahora la capitanía de **Los Tigres**."
+        reply_text(outcome)
+        == f"<@{uid(sandbox, 'bea')}> tiene ahora la capitanía de **Los Tigres**."
     )
     [notice] = messages(outcome, "thread:Los Tigres")
     assert notice["mentions"]["users"] == ["bea"]
