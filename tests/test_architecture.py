@@ -34,9 +34,12 @@ def test_cogs_do_not_reach_into_other_cogs() -> None:
         assert not any(name.startswith("cogs.") for name in imported_modules(path)), path
 
 
+BLOCKING = ("time" + ".sleep(", "import " + "requests")  # spelled apart so this file passes too
+
+
 def test_no_blocking_calls_in_async_code() -> None:
     for folder in ("bot", "cogs", "jobs"):
         for path in (ROOT / folder).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
-            assert "time.sleep(" not in text, path
-            assert "import requests" not in text, path
+            for call in BLOCKING:
+                assert call not in text, (path, call)
