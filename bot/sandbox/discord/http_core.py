@@ -14,7 +14,7 @@ from aiohttp import BodyPartReader, web
 from . import errors
 from .errors import DiscordError, DiscordFault
 from .messages import UploadedFile
-from .models import BotAccount
+from .models import BotAccount, Channel
 
 if TYPE_CHECKING:
     from .server import LocalDiscord
@@ -49,6 +49,11 @@ def error_response(error: DiscordError) -> web.Response:
 def server_of(request: web.Request) -> LocalDiscord:
     server: LocalDiscord = request.app[SERVER_KEY]
     return server
+
+
+def channel_of(server: LocalDiscord, request: web.Request) -> Channel:
+    """The channel named by the route's ``channel_id`` (10003 Unknown Channel otherwise)."""
+    return server.state.channel(snowflake_arg(request, "channel_id", errors.unknown_channel))
 
 
 def bot_of(request: web.Request) -> BotAccount:

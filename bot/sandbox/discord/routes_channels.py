@@ -8,7 +8,15 @@ from aiohttp import web
 
 from . import errors
 from .guards import guild_member_of, has_channel_perm, require_channel_perm, require_view
-from .http_core import API_PREFIX, bot_of, json_response, no_content, read_body, server_of
+from .http_core import (
+    API_PREFIX,
+    bot_of,
+    channel_of,
+    json_response,
+    no_content,
+    read_body,
+    server_of,
+)
 from .http_core import snowflake_arg as sf
 from .models import CATEGORY, FORUM, KIND_TO_TYPE, NEWS, PRIVATE_THREAD, TEXT, BotAccount, Channel
 from .permissions import MANAGE_CHANNELS, MANAGE_ROLES, MANAGE_THREADS
@@ -32,13 +40,9 @@ def register(app: web.Application) -> None:
     r.add_post(p + "/guilds/{guild_id}/channels", create_channel)
 
 
-def _channel(server: Server, request: web.Request) -> Channel:
-    return server.state.channel(sf(request, "channel_id", errors.unknown_channel))
-
-
 async def edit_channel(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    channel = _channel(server, request)
+    channel = channel_of(server, request)
     payload, _ = await read_body(request)
     if channel.is_thread:
         _edit_thread(server, bot, channel, payload)
@@ -144,7 +148,7 @@ def _overwrite(raw: dict[str, Any]) -> dict[str, Any]:
 
 async def delete_channel(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    channel = _channel(server, request)
+    channel = channel_of(server, request)
     state = server.state
     guild = state.guild_of(channel)
     if guild is None:
@@ -178,7 +182,7 @@ async def delete_channel(request: web.Request) -> web.Response:
 
 async def put_overwrite(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    channel = _channel(server, request)
+    channel = channel_of(server, request)
     require_channel_perm(server.state, bot, channel, MANAGE_ROLES)
     payload, _ = await read_body(request)
     target = request.match_info["target_id"]
@@ -192,7 +196,7 @@ async def put_overwrite(request: web.Request) -> web.Response:
 
 async def delete_overwrite(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    channel = _channel(server, request)
+    channel = channel_of(server, request)
     require_channel_perm(server.state, bot, channel, MANAGE_ROLES)
     target = request.match_info["target_id"]
     channel.overwrites = [o for o in channel.overwrites if o["id"] != target]

@@ -11,6 +11,7 @@ from .guards import require_channel_perm, require_view
 from .http_core import (
     API_PREFIX,
     bot_of,
+    channel_of,
     json_response,
     no_content,
     read_body,
@@ -53,13 +54,9 @@ def register(app: web.Application) -> None:
     r.add_post(p + "/users/@me/channels", open_dm)
 
 
-def _channel(server: Server, request: web.Request) -> Channel:
-    return server.state.channel(snowflake_arg(request, "channel_id", errors.unknown_channel))
-
-
 async def get_channel(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    channel = _channel(server, request)
+    channel = channel_of(server, request)
     require_view(server.state, bot, channel)
     return json_response(channel.to_dict(me=bot.user_id))
 
@@ -92,7 +89,7 @@ def check_can_send(server: Server, bot: BotAccount, channel: Channel, files: int
 
 async def create_message(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    channel = _channel(server, request)
+    channel = channel_of(server, request)
     payload, files = await read_body(request)
     check_can_send(server, bot, channel, len(files))
     message = build_message(server.state, channel, bot.user_id, payload, files)
@@ -108,7 +105,7 @@ def _visible(server: Server, channel_id: int) -> list[Message]:
 
 async def list_messages(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    channel = _channel(server, request)
+    channel = channel_of(server, request)
     require_channel_perm(server.state, bot, channel, READ_MESSAGE_HISTORY)
     limit = max(1, min(100, int(request.query.get("limit", "50"))))
     found = sorted(_visible(server, channel.id), key=lambda m: -m.id)
@@ -131,7 +128,7 @@ async def list_messages(request: web.Request) -> web.Response:
 
 async def get_message(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    channel = _channel(server, request)
+    channel = channel_of(server, request)
     require_channel_perm(server.state, bot, channel, READ_MESSAGE_HISTORY)
     message = _message(server, request, channel)
     return json_response(message_to_dict(server.state, message))
@@ -147,7 +144,7 @@ def _message(server: Server, request: web.Request, channel: Channel) -> Message:
 
 async def edit_message(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    channel = _channel(server, request)
+    channel = channel_of(server, request)
     require_view(server.state, bot, channel)
     message = _message(server, request, channel)
     payload, files = await read_body(request)
@@ -163,7 +160,7 @@ async def edit_message(request: web.Request) -> web.Response:
 
 async def delete_message(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    channel = _channel(server, request)
+    channel = channel_of(server, request)
     require_view(server.state, bot, channel)
     message = _message(server, request, channel)
     if message.author_id != bot.user_id:
@@ -174,7 +171,7 @@ async def delete_message(request: web.Request) -> web.Response:
 
 async def bulk_delete(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    channel = _channel(server, request)
+    channel = channel_of(server, request)
     require_channel_perm(server.state, bot, channel, MANAGE_MESSAGES)
     payload, _ = await read_body(request)
     ids = [int(i) for i in payload.get("messages") or []]
@@ -191,7 +188,7 @@ async def bulk_delete(request: web.Request) -> web.Response:
 
 async def _pins(server: Server, request: web.Request) -> tuple[Channel, list[Message]]:
     bot = bot_of(request)
-    channel = _channel(server, request)
+    channel = channel_of(server, request)
     require_channel_perm(server.state, bot, channel, READ_MESSAGE_HISTORY)
     pinned = [m for m in _visible(server, channel.id) if m.pinned]
     return channel, sorted(pinned, key=lambda m: -m.id)
@@ -218,7 +215,7 @@ async def list_pins_new(request: web.Request) -> web.Response:
 
 async def _set_pinned(request: web.Request, pinned: bool) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    channel = _channel(server, request)
+    channel = channel_of(server, request)
     require_channel_perm(server.state, bot, channel, MANAGE_MESSAGES if channel.type != DM else 0)
     message = _message(server, request, channel)
     pins = sum(1 for m in _visible(server, channel.id) if m.pinned)
@@ -248,7 +245,7 @@ async def unpin(request: web.Request) -> web.Response:
 
 async def react(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    channel = _channel(server, request)
+    channel = channel_of(server, request)
     require_view(server.state, bot, channel)
     _message(server, request, channel)
     return no_content()
@@ -256,7 +253,7 @@ async def react(request: web.Request) -> web.Response:
 
 async def typing(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    require_view(server.state, bot, _channel(server, request))
+    require_view(server.state, bot, channel_of(server, request))
     return no_content()
 
 

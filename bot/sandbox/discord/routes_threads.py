@@ -8,7 +8,15 @@ from aiohttp import web
 
 from . import errors
 from .guards import has_channel_perm, require_channel_perm, require_view
-from .http_core import API_PREFIX, bot_of, json_response, no_content, read_body, server_of
+from .http_core import (
+    API_PREFIX,
+    bot_of,
+    channel_of,
+    json_response,
+    no_content,
+    read_body,
+    server_of,
+)
 from .http_core import snowflake_arg as sf
 from .messages import build_message, message_to_dict
 from .models import FORUM, NEWS, PRIVATE_THREAD, PUBLIC_THREAD, TEXT, BotAccount, Channel
@@ -40,12 +48,8 @@ def register(app: web.Application) -> None:
     r.add_get(p + "/guilds/{guild_id}/threads/active", active_threads)
 
 
-def _channel(server: Server, request: web.Request) -> Channel:
-    return server.state.channel(sf(request, "channel_id", errors.unknown_channel))
-
-
 def _thread(server: Server, request: web.Request) -> Channel:
-    channel = _channel(server, request)
+    channel = channel_of(server, request)
     if not channel.is_thread:
         raise errors.DiscordError(400, 50024, "Cannot execute action on this channel type")
     return channel
@@ -106,7 +110,7 @@ def tag_names(parent: Channel | None, ids: list[int]) -> list[str]:
 
 async def create_thread(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    parent = _channel(server, request)
+    parent = channel_of(server, request)
     payload, files = await read_body(request)
     state = server.state
     if parent.type == FORUM:
@@ -152,7 +156,7 @@ async def create_thread(request: web.Request) -> web.Response:
 
 async def thread_from_message(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    parent = _channel(server, request)
+    parent = channel_of(server, request)
     state = server.state
     require_channel_perm(state, bot, parent, CREATE_PUBLIC_THREADS)
     message = state.message(parent.id, sf(request, "message_id", errors.unknown_message))
@@ -272,7 +276,7 @@ def _thread_list(server: Server, bot: BotAccount, threads: list[Channel]) -> dic
 
 async def archived_public(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    parent = _channel(server, request)
+    parent = channel_of(server, request)
     require_view(server.state, bot, parent)
     guild = server.state.guild_of(parent)
     assert guild is not None
@@ -286,7 +290,7 @@ async def archived_public(request: web.Request) -> web.Response:
 
 async def archived_private(request: web.Request) -> web.Response:
     server, bot = server_of(request), bot_of(request)
-    parent = _channel(server, request)
+    parent = channel_of(server, request)
     require_channel_perm(server.state, bot, parent, MANAGE_THREADS)
     guild = server.state.guild_of(parent)
     assert guild is not None
