@@ -72,12 +72,9 @@ async def invite(
         expires_at=now + rules.invitation_ttl,
         status=PENDING,
     )
-    try:
-        async with session.begin_nested():
-            session.add(invitation)
-            await session.flush()
-    except IntegrityError:
-        raise Conflict("teams.errors.already_invited", team=team.name) from None
+    await _add_pending(
+        session, invitation, Conflict("teams.errors.already_invited", team=team.name)
+    )
     audit.record(
         session,
         actor_id=actor_id,
@@ -94,6 +91,19 @@ async def invite(
         invitee_id=invitee_id,
         expires_at=invitation.expires_at,
     )
+
+
+async def _add_pending(
+    session: AsyncSession, item: Invitation | JoinRequest, duplicate: Conflict
+) -> None:
+    """Insert a pending item; the partial unique index turns a concurrent twin into
+    ``duplicate`` (inside a savepoint, so the caller's transaction stays usable)."""
+    try:
+        async with session.begin_nested():
+            session.add(item)
+            await session.flush()
+    except IntegrityError:
+        raise duplicate from None
 
 
 async def _expire_stale(
@@ -292,12 +302,7 @@ async def _request(
         expires_at=now + rules.invitation_ttl,
         status=PENDING,
     )
-    try:
-        async with session.begin_nested():
-            session.add(request)
-            await session.flush()
-    except IntegrityError:
-        raise Conflict("teams.errors.already_requested", team=team.name) from None
+    await _add_pending(session, request, Conflict("teams.errors.already_requested", team=team.name))
     audit.record(
         session,
         actor_id=user_id,
