@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build: wheels are built in the first stage, the runtime stage has no compiler.
+# The image installs hackbot without the `sandbox` extra (and without the sandbox/ package):
+# `hackbot run`, `check-config`, `db upgrade` and `health` need neither.
 FROM python:3.11-slim AS build
 WORKDIR /src
-RUN pip install --no-cache-dir --upgrade pip
 COPY pyproject.toml constraints.txt README.md ./
 COPY bot ./bot
 COPY cogs ./cogs
@@ -20,7 +21,7 @@ COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 WORKDIR /app
 COPY config.toml ./
-USER hackbot
+USER 10001
 VOLUME ["/data"]
 # `hackbot run` applies migrations, then starts the bot.
 HEALTHCHECK --interval=60s --timeout=10s --start-period=120s --retries=3 \

@@ -28,7 +28,7 @@ from benchmarks.common import (
 )
 from bot.db import Database
 from bot.models.teams import Team, TeamMember
-from bot.sandbox.harness import Sandbox
+from sandbox.harness import Sandbox
 
 SEQUENTIAL = 40  # commands of each kind, one after the other
 RACERS = 50  # concurrent `/team join` on one open team

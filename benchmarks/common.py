@@ -19,9 +19,9 @@ from sqlalchemy.engine import make_url
 
 from bot.clock import ManualClock
 from bot.db import Database
-from bot.sandbox.harness import MemberSpec, Sandbox, quiet_discord_logs
 from bot.services.teams import TeamRules
 from bot.settings import load_settings
+from sandbox.harness import MemberSpec, Sandbox, quiet_discord_logs
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config.toml"

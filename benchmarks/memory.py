@@ -12,7 +12,7 @@ garbage and measures again.
   Discord, Hub and Calendar, so this is an upper bound for the bot alone.
 - ``trace``: ``tracemalloc`` (25 frames) current and peak traced Python memory; every live
   allocation is split by its traceback: one with a frame in the local servers' code
-  (``bot/sandbox/discord``, ``hub``, ``gcal``, ``http_util.py``) counts as the sandbox,
+  (``sandbox/discord``, ``hub``, ``gcal``, ``http_util.py``) counts as the sandbox,
   the rest as the bot (discord.py caches, SQLAlchemy, the bot's own objects). Memory allocated
   outside Python's allocator (SQLite's page cache) is not traced.
 """
@@ -44,18 +44,18 @@ from benchmarks.common import (
     team_rules,
 )
 from bot.db import Database
-from bot.sandbox.discord.errors import RejectedByDiscord
-from bot.sandbox.harness import MemberSpec, Sandbox
 from bot.services import teams
+from sandbox.discord.errors import RejectedByDiscord
+from sandbox.harness import MemberSpec, Sandbox
 
 MEMBERS = 1000
 TEAMS = 200
 CONCURRENCY = 10
 SANDBOX_SERVER_PATHS = (
-    "/bot/sandbox/discord/",
-    "/bot/sandbox/hub/",
-    "/bot/sandbox/gcal/",
-    "/bot/sandbox/http_util.py",
+    "/sandbox/discord/",
+    "/sandbox/hub/",
+    "/sandbox/gcal/",
+    "/sandbox/http_util.py",
 )
 
 

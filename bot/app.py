@@ -1,4 +1,6 @@
-"""The bot factory. Nothing here touches the network before ``start``."""
+"""The bot factory: wires every dependency once (as cosmicpython's ``bootstrap.py`` does) and
+hands each entry point only what it needs: cogs get the bot, jobs a :class:`JobContext`.
+Nothing here touches the network before ``start``."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ import functools
 import hashlib
 import json
 import logging
-import pkgutil
 from typing import Any, Literal
 
 import discord
@@ -19,14 +20,18 @@ from bot.clients.calendar import CalendarClient
 from bot.clients.hub import HubClient
 from bot.clock import Clock, SystemClock
 from bot.db import Database
+from bot.discord.errors import ErrorRegistry, default_registry
+from bot.discord.notifier import DiscordNotifier
+from bot.discord.translator import CatalogTranslator
+from bot.discord.tree import HackTree
+from bot.discovery import walk_modules
 from bot.i18n import Catalogs, catalogs
 from bot.models import KeyValue
 from bot.services.members import remember_locale
 from bot.settings import Settings
-from bot.translator import CatalogTranslator
-from bot.tree import HackTree
 from jobs import all_jobs
 from jobs.base import Job
+from jobs.context import JobContext
 from jobs.runner import JobRunner
 from jobs.scheduler import Leadership, start_scheduler
 
@@ -46,9 +51,8 @@ def intents() -> discord.Intents:
 
 
 def cog_modules() -> list[str]:
-    return [
-        f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_")
-    ]
+    """Every module under ``cogs/`` that defines ``setup`` (an extension), in name order."""
+    return walk_modules(cogs, "setup")
 
 
 class HackBot(commands.Bot):
@@ -74,9 +78,17 @@ class HackBot(commands.Bot):
         self.db = db
         self.clock: Clock = clock or SystemClock()
         self.catalogs: Catalogs = catalogs()
+        self.errors: ErrorRegistry = default_registry()
         self.scheduler_mode = scheduler
         self.jobs: list[Job] = all_jobs(settings)
-        self.job_runner = JobRunner(self)
+        self.job_context = JobContext(
+            db=db,
+            clock=self.clock,
+            settings=settings,
+            notifier=DiscordNotifier(self),
+            latency=lambda: self.latency,
+        )
+        self.job_runner = JobRunner(self.job_context)
         self.started_at = self.clock.now()
         self._scheduler: Any = None
         self._leadership = Leadership()
@@ -88,8 +100,8 @@ class HackBot(commands.Bot):
     # -- start-up -------------------------------------------------------------------------
     async def setup_hook(self) -> None:
         await self.prepare()
-        if self.scheduler_mode == "real" and await self._leadership.acquire(self):
-            self._scheduler = start_scheduler(self, self.jobs, self.job_runner)
+        if self.scheduler_mode == "real" and await self._leadership.acquire(self.db):
+            self._scheduler = start_scheduler(self.jobs, self.job_runner, self.clock)
 
     async def prepare(self) -> None:
         """Install the translator and load every cog (no network)."""
@@ -126,9 +138,9 @@ class HackBot(commands.Bot):
         task.add_done_callback(self._background.discard)
 
     async def _remember_locale(self, user_id: int, locale: str) -> None:
+        now = self.clock.now()
         try:
-            async with self.db.transaction() as session:
-                await remember_locale(session, user_id, locale, self.clock.now())
+            await self.db.write(lambda session: remember_locale(session, user_id, locale, now))
         except Exception:
             self._locales.pop(user_id, None)
             log.exception("could not remember the locale of member %s", user_id)
@@ -203,8 +215,9 @@ class HackBot(commands.Bot):
         if target is not None:
             self.tree.copy_global_to(guild=target)
         await self.tree.sync(guild=target)
-        async with self.db.transaction() as session:
-            await session.merge(KeyValue(key=COMMANDS_HASH_KEY, value=digest))
+        await self.db.write(
+            lambda session: session.merge(KeyValue(key=COMMANDS_HASH_KEY, value=digest))
+        )
         log.info("synced %d commands (%s)", len(payloads), scope)
         return True
 

@@ -77,8 +77,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 async def _describe(settings: Settings) -> list[dict[str, object]]:
     from bot.app import create_bot
-    from bot.commands_doc import describe_commands
     from bot.db import Database
+    from bot.discord.commands_doc import describe_commands
 
     bot = create_bot(settings, db=Database("sqlite+aiosqlite:///:memory:"), scheduler="manual")
     await bot.prepare()
@@ -89,7 +89,7 @@ async def _describe(settings: Settings) -> list[dict[str, object]]:
 
 
 def cmd_commands(args: argparse.Namespace) -> int:
-    from bot.commands_doc import render_markdown
+    from bot.discord.commands_doc import render_markdown
 
     entries = asyncio.run(_describe(_settings(args.config)))
     if args.json:
@@ -124,16 +124,28 @@ def cmd_health(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_rehearse(args: argparse.Namespace) -> int:
-    from bot.sandbox.rehearse import main as rehearse_main
+SANDBOX_MISSING = (
+    "hackbot: the sandbox is not installed ({missing}); "
+    "install it with: pip install 'hackbot[sandbox]'"
+)
 
-    return rehearse_main(Path(args.scenario), json_lines=args.json, db_url=args.db)
+
+def _rehearse(scenario: str, *, json_lines: bool, db_url: str | None) -> int:
+    """Run a rehearsal, or say in one line how to install the sandbox when it is missing."""
+    try:
+        from sandbox.rehearse import main as rehearse_main
+    except ModuleNotFoundError as exc:
+        print(SANDBOX_MISSING.format(missing=exc.name), file=sys.stderr)
+        return EXIT_USAGE
+    return rehearse_main(Path(scenario), json_lines=json_lines, db_url=db_url)
+
+
+def cmd_rehearse(args: argparse.Namespace) -> int:
+    return _rehearse(args.scenario, json_lines=args.json, db_url=args.db)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.sandbox.rehearse import main as rehearse_main
-
-    return rehearse_main(Path(args.scenario), json_lines=args.json, db_url=None)
+    return _rehearse(args.scenario, json_lines=args.json, db_url=None)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,7 +1,9 @@
 """Message catalogs: Spanish first, English complete.
 
-Catalogs live in ``bot/locales/<lang>/<area>.toml``; nested tables flatten into dotted keys
-prefixed by the file's stem (``teams.toml`` -> ``teams.errors.name_taken``). Every string
+Catalogs live in ``bot/locales/<lang>/<feature>.toml``; nested tables flatten into dotted keys
+prefixed by the file's stem (``teams.toml`` -> ``teams.errors.name_taken``), except the shared
+``[commands...]`` and ``[choices]`` tables, which each feature's file adds to as they are
+(``commands.team.create.name``). Every string
 parameter is neutralized (no markdown, no mention) unless wrapped in :class:`bot.text.Safe`.
 """
 
@@ -41,10 +43,26 @@ def _flatten(prefix: str, table: Mapping[str, Any], out: dict[str, str]) -> None
             out[full] = str(value)
 
 
+# Tables that every feature's file adds to a shared namespace instead of its own: the command
+# names and descriptions that ``bot.discord.translator`` derives from the command path.
+SHARED_TABLES = ("commands", "choices")
+
+
 def load_catalog(language: str, root: Path = LOCALES_DIR) -> dict[str, str]:
+    """Every ``<feature>.toml`` of ``language``, flattened; a key defined twice is an error."""
     messages: dict[str, str] = {}
     for path in sorted((root / language).glob("*.toml")):
-        _flatten(path.stem, tomllib.loads(path.read_text(encoding="utf-8")), messages)
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        found: dict[str, str] = {}
+        for key, value in data.items():
+            if key in SHARED_TABLES and isinstance(value, Mapping):
+                _flatten(key, value, found)
+            else:
+                _flatten(path.stem, {key: value}, found)
+        clashes = sorted(found.keys() & messages.keys())
+        if clashes:
+            raise ValueError(f"{path}: keys defined twice: {', '.join(clashes)}")
+        messages.update(found)
     return messages
 
 
@@ -72,14 +90,42 @@ class Catalogs:
         if template is None:
             log.error("missing catalog key %s", key)
             return key
-        safe = {name: _safe(value) for name, value in params.items()}
+        safe = {name: self._param(locale, value) for name, value in params.items()}
         return template.format(**safe)
 
+    def render(self, locale: str | None, message: Message) -> str:
+        """``message`` in the language of ``locale`` (nested messages in the same language)."""
+        return self.t(locale, message.key, **message.params)
 
-def _safe(value: Any) -> Any:
-    if isinstance(value, Safe) or not isinstance(value, str):
-        return value
-    return neutralize(value)
+    def _param(self, locale: str | None, value: Any) -> Any:
+        if isinstance(value, Message):
+            return Safe(self.render(locale, value))
+        if isinstance(value, Safe) or not isinstance(value, str):
+            return value
+        return neutralize(value)
+
+
+class Message:
+    """A catalog key and its parameters, rendered later in the reader's language.
+
+    A parameter may itself be a ``Message`` (a status word inside a sentence): it is rendered in
+    the same language. This is how code that does not know the reader (jobs, services) says what
+    to tell them.
+    """
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        self.key = key
+        self.params = params
+
+    def __repr__(self) -> str:
+        return f"Message({self.key!r}, {self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and (self.key, self.params) == (other.key, other.params)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @cache

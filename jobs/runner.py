@@ -5,22 +5,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import JobRun
 from jobs.base import Job
-
-if TYPE_CHECKING:
-    from bot.app import HackBot
+from jobs.context import JobContext
 
 log = logging.getLogger(__name__)
 
 
 class JobRunner:
-    def __init__(self, bot: HackBot) -> None:
-        self.bot = bot
+    def __init__(self, ctx: JobContext) -> None:
+        self.ctx = ctx
         self._locks: dict[str, asyncio.Lock] = {}
         self.running = 0
         self._idle = asyncio.Event()
@@ -46,10 +45,10 @@ class JobRunner:
         await self._idle.wait()
 
     async def _run(self, job: Job) -> bool:
-        started = self.bot.clock.now()
+        started = self.ctx.clock.now()
         outcome, detail, error = "ok", None, None
         try:
-            detail = await job.run(self.bot)
+            detail = await job.run(self.ctx)
         except Exception as exc:
             error_id = uuid.uuid4().hex[:8]
             log.exception("job %s failed (error %s)", job.id, error_id)
@@ -58,20 +57,29 @@ class JobRunner:
         return outcome == "ok"
 
     async def _record(
-        self, job_id: str, started: object, outcome: str, detail: str | None, error: str | None
+        self,
+        job_id: str,
+        started: datetime,
+        outcome: str,
+        detail: str | None,
+        error: str | None,
     ) -> None:
+        finished = self.ctx.clock.now()
+
+        async def record(session: AsyncSession) -> None:
+            row = await session.scalar(select(JobRun).where(JobRun.job_id == job_id))
+            if row is None:
+                row = JobRun(job_id=job_id, runs=0, failures=0)
+                session.add(row)
+            row.last_started_at = started
+            row.last_finished_at = finished
+            row.last_outcome = outcome
+            row.last_detail = (detail or "")[:200] or None
+            row.last_error = error
+            row.runs = (row.runs or 0) + 1
+            row.failures = (row.failures or 0) + (outcome != "ok")
+
         try:
-            async with self.bot.db.transaction() as session:
-                row = await session.scalar(select(JobRun).where(JobRun.job_id == job_id))
-                if row is None:
-                    row = JobRun(job_id=job_id, runs=0, failures=0)
-                    session.add(row)
-                row.last_started_at = started  # type: ignore[assignment]
-                row.last_finished_at = self.bot.clock.now()
-                row.last_outcome = outcome
-                row.last_detail = (detail or "")[:200] or None
-                row.last_error = error
-                row.runs = (row.runs or 0) + 1
-                row.failures = (row.failures or 0) + (outcome != "ok")
+            await self.ctx.db.write(record)
         except Exception:
             log.exception("could not record the run of job %s", job_id)

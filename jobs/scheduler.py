@@ -14,13 +14,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 
+from bot.clock import Clock
+from bot.db import Database
 from jobs.base import Job
 from jobs.runner import JobRunner
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
-
-    from bot.app import HackBot
 
 log = logging.getLogger(__name__)
 LEADER_LOCK_ID = 0x4841434B  # "HACK"
@@ -32,10 +32,10 @@ class Leadership:
     def __init__(self) -> None:
         self.connection: AsyncConnection | None = None
 
-    async def acquire(self, bot: HackBot) -> bool:
-        if bot.db.backend != "postgresql":
+    async def acquire(self, db: Database) -> bool:
+        if db.backend != "postgresql":
             return True
-        connection = await bot.db.engine.connect()
+        connection = await db.engine.connect()
         got = await connection.scalar(
             text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK_ID}
         )
@@ -51,7 +51,7 @@ class Leadership:
             self.connection = None
 
 
-def start_scheduler(bot: HackBot, jobs: list[Job], runner: JobRunner) -> AsyncIOScheduler:
+def start_scheduler(jobs: list[Job], runner: JobRunner, clock: Clock) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     for job in jobs:
         scheduler.add_job(
@@ -64,7 +64,7 @@ def start_scheduler(bot: HackBot, jobs: list[Job], runner: JobRunner) -> AsyncIO
             max_instances=1,
             # Late is better than never: a run missed while the loop was busy still happens.
             misfire_grace_time=None,
-            next_run_time=bot.clock.now(),
+            next_run_time=clock.now(),
         )
     scheduler.start()
     log.info("scheduler started with %d jobs", len(jobs))

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.commands_doc import render_markdown
+from bot.discord.commands_doc import render_markdown
 from bot.settings import Settings
 from tests.conftest import ROOT
 from tests.test_cli import hackbot

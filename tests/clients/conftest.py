@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.gcal import LocalCalendar
-from bot.sandbox.hub import LocalHub
+from sandbox.gcal import LocalCalendar
+from sandbox.hub import LocalHub
 
 CLOCK = datetime(2024, 4, 10, 12, 0, tzinfo=UTC)
 

@@ -14,7 +14,7 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 from bot.clients.calendar import CalendarClient, CalendarError
-from bot.sandbox.gcal import LocalCalendar
+from sandbox.gcal import LocalCalendar
 from tests.clients.conftest import RecordingSleep
 
 TALKS = [

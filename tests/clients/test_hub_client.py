@@ -7,7 +7,7 @@ import time
 import pytest
 
 from bot.clients.hub import HubClient, HubError
-from bot.sandbox.hub import LocalHub, commit_sha
+from sandbox.hub import LocalHub, commit_sha
 from tests.clients.conftest import RecordingSleep
 
 

@@ -16,7 +16,7 @@ from huggingface_hub.errors import (
     RevisionNotFoundError,
 )
 
-from bot.sandbox.hub import LocalHub, commit_sha
+from sandbox.hub import LocalHub, commit_sha
 
 
 def api(hub: LocalHub, token: str | bool = False) -> HfApi:

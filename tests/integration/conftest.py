@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from bot.clock import ManualClock
 from bot.db import Database
-from bot.sandbox.harness import MemberSpec, Sandbox
+from sandbox.harness import MemberSpec, Sandbox
 from tests.conftest import CONFIG
 
 START = datetime(2024, 3, 20, 10, 0, tzinfo=UTC)

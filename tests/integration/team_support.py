@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from bot.models import AuditEntry
 from bot.models.teams import Invitation, JoinRequest, LftProfile
-from bot.sandbox.harness import MemberSpec, Sandbox, StepOutcome
 from bot.services import teams
-from bot.ui.teams import rules_of
+from cogs.teams.views import rules_of
+from sandbox.harness import MemberSpec, Sandbox, StepOutcome
 
 PARTICIPANT = ("participant",)
 SYNC_TIMEOUT = 10.0

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.sandbox.harness import Sandbox
+from sandbox.harness import Sandbox
 
 
 async def test_admin_status_shows_backend_jobs_and_waiting_work(sandbox: Sandbox) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.sandbox.harness import Sandbox
+from sandbox.harness import Sandbox
 
 CARD = "---\nlicense: apache-2.0\nlanguage: [es]\n---\n# Tigre 7B\n"
 

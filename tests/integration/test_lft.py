@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sandbox.harness import Sandbox
+from sandbox.harness import Sandbox
 from tests.integration.team_support import (
     lft_profile,
     of_type,

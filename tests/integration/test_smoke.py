@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.sandbox.harness import Sandbox
+from sandbox.harness import Sandbox
 
 
 async def test_team_create_makes_thread_and_forum_post(sandbox: Sandbox) -> None:

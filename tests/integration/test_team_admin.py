@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.sandbox.harness import Sandbox
+from sandbox.harness import Sandbox
 from tests.integration.team_support import (
     audit_log,
     create_team,

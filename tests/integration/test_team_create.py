@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.discord.permissions import (
+from sandbox.discord.permissions import (
     CREATE_PRIVATE_THREADS,
     FULL_PERMISSIONS,
 )
-from bot.sandbox.harness import Sandbox
+from sandbox.harness import Sandbox
 from tests.integration.conftest import MakeSandbox
 from tests.integration.team_support import (
     audit_log,

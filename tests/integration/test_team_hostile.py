@@ -3,8 +3,8 @@ and never store control characters."""
 
 from __future__ import annotations
 
-from bot.sandbox.harness import Sandbox
 from bot.text import is_invisible
+from sandbox.harness import Sandbox
 from tests.integration.team_support import (
     assert_no_pings,
     lft_profile,

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.sandbox.harness import MemberSpec, Sandbox
+from sandbox.harness import MemberSpec, Sandbox
 from tests.integration.conftest import MakeSandbox
 from tests.integration.team_support import (
     audit_log,

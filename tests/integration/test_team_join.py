@@ -3,7 +3,7 @@ happens to the forum post and pending answers when a team fills up or frees a pl
 
 from __future__ import annotations
 
-from bot.sandbox.harness import Sandbox
+from sandbox.harness import Sandbox
 from tests.integration.conftest import MakeSandbox
 from tests.integration.team_support import (
     create_team,

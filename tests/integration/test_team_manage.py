@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.harness import Sandbox
+from sandbox.harness import Sandbox
 from tests.integration.conftest import MakeSandbox
 from tests.integration.team_support import (
     create_team,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.sandbox.harness import Sandbox
+from sandbox.harness import Sandbox
 from tests.integration.conftest import MakeSandbox
 from tests.integration.team_support import (
     create_team,

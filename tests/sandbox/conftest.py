@@ -13,7 +13,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from bot.sandbox.discord import ChannelSpec, LocalDiscord, use_local_discord
+from sandbox.discord import ChannelSpec, LocalDiscord, use_local_discord
 
 
 @dataclass

@@ -7,7 +7,7 @@ import datetime as dt
 import discord
 import pytest
 
-from bot.sandbox.discord.permissions import SEND_MESSAGES, VIEW_CHANNEL
+from sandbox.discord.permissions import SEND_MESSAGES, VIEW_CHANNEL
 
 from .conftest import World, guild_of, make_bot, start_bot, text_channel
 

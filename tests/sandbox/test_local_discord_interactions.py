@@ -9,7 +9,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from bot.sandbox.discord import RejectedByDiscord
+from sandbox.discord import RejectedByDiscord
 
 from .conftest import World, guild_of, make_bot, start_bot, stop_bot, text_channel
 

@@ -11,7 +11,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.sandbox.discord import RejectedByDiscord
+from sandbox.discord import RejectedByDiscord
 
 from .conftest import World, guild_of, make_bot, start_bot, text_channel
 

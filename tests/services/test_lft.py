@@ -8,15 +8,15 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.db import Database
-from bot.services import lft, teams
-from bot.services.matching import (
+from bot.services import teams
+from bot.services.teams import TeamRules, lft
+from bot.services.teams.matching import (
     REASON_LANGUAGE,
     REASON_NEW,
     REASON_OPEN,
     REASON_TIME_ZONE,
     REASON_WANTED,
 )
-from bot.services.teams import TeamRules
 from tests.services import create, refused, rules_of
 
 

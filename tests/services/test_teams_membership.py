@@ -10,8 +10,8 @@ from sqlalchemy import select
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.models import Invitation, JoinRequest, LftProfile, Team
-from bot.services import lft, teams
-from bot.services.teams import TeamRules
+from bot.services import teams
+from bot.services.teams import TeamRules, lft
 from tests.services import add, create, refused, rules_of
 
 

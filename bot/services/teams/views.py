@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
+from bot.i18n import Message
 from bot.settings import Config
 
 ItemKind = Literal["invitation", "request"]
@@ -79,6 +80,10 @@ class ClosedItem:
     channel_id: int | None
     message_id: int | None
     status: str
+
+    def notice(self) -> Message:
+        """What its message says once closed."""
+        return Message(f"teams.closed.{self.kind}", status=Message(f"teams.status.{self.status}"))
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,10 @@ class ExpiredItem:
     user_id: int
     channel_id: int | None
     message_id: int | None
+
+    def notice(self) -> Message:
+        """What its message says once expired."""
+        return Message(f"teams.closed.{self.kind}", status=Message("teams.status.expired"))
 
 
 @dataclass(frozen=True)

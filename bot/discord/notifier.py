@@ -1,0 +1,83 @@
+"""The bot's notifier: what jobs (and feature effects) make Discord show, in the right language.
+
+Public places (configured channels, team threads, edited invitations) speak the event's language;
+a DM speaks the member's own, remembered from their last interaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.i18n import Message
+from bot.services.members import locales_of
+
+if TYPE_CHECKING:
+    from bot.app import HackBot
+
+log = logging.getLogger(__name__)
+
+
+class DiscordNotifier:
+    def __init__(self, bot: HackBot) -> None:
+        self.bot = bot
+
+    def public(self, message: Message) -> str:
+        return self.bot.catalogs.render(self.bot.settings.config.event.default_locale, message)
+
+    async def post(self, channel_key: str, message: Message, /) -> bool:
+        channel = self.bot.channel(channel_key)
+        if not isinstance(channel, discord.abc.Messageable):
+            log.warning(
+                "channel %s is not configured or not visible; %s not posted",
+                channel_key,
+                message.key,
+            )
+            return False
+        return await self._send(channel, self.public(message), message.key)
+
+    async def to_thread(self, thread_id: int, message: Message, /) -> bool:
+        thread = await self._channel(thread_id)
+        if not isinstance(thread, discord.Thread):
+            return False
+        return await self._send(thread, self.public(message), message.key)
+
+    async def dm(self, user_id: int, message: Message, /) -> bool:
+        async with self.bot.db.read() as session:
+            locale = (await locales_of(session, [user_id])).get(user_id)
+        language = locale or self.bot.settings.config.event.default_locale
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            await user.send(self.bot.catalogs.render(language, message))
+        except discord.HTTPException as exc:
+            log.info("could not DM %s (%s): %s", user_id, message.key, exc.status)
+            return False
+        return True
+
+    async def edit(self, channel_id: int, message_id: int, message: Message, /) -> bool:
+        target = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+        try:
+            await target.edit(content=self.public(message), embed=None, view=None)
+        except discord.HTTPException as exc:
+            log.info("could not edit message %s (%s): %s", message_id, message.key, exc.status)
+            return False
+        return True
+
+    async def _channel(self, channel_id: int) -> Any:
+        channel = self.bot.get_channel(channel_id)
+        if channel is not None:
+            return channel
+        try:
+            return await self.bot.fetch_channel(channel_id)
+        except discord.HTTPException:
+            return None
+
+    async def _send(self, channel: discord.abc.Messageable, text: str, key: str) -> bool:
+        try:
+            await channel.send(text)
+        except discord.HTTPException as exc:
+            log.warning("discord refused %s: %s %s", key, exc.status, exc.code)
+            return False
+        return True

@@ -1,0 +1,100 @@
+"""Organizer commands about the bot itself."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import HackBot
+from bot.discord.checks import require_role
+from bot.discord.replies import defer, send, tr
+from bot.discord.timestamps import discord_ts
+from bot.services.status import job_statuses
+from bot.text import Safe, neutralize
+
+
+def job_detail(interaction: discord.Interaction[Any], detail: str) -> str:
+    """A job's stored detail (``"key"`` or ``"key|count"``) in the member's language."""
+    key, _, count = detail.partition("|")
+    if key.startswith("core.jobs."):
+        return tr(interaction, key, count=int(count or 0))
+    return neutralize(detail)  # an error id and exception type
+
+
+class Admin(commands.GroupCog, group_name="admin", group_description="Bot administration"):
+    def __init__(self, bot: HackBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @app_commands.command(
+        name="status", description="Uptime, latency, database, jobs and work waiting"
+    )
+    @app_commands.guild_only()
+    @require_role("organizer")
+    async def status(self, interaction: discord.Interaction[Any]) -> None:
+        await defer(interaction)
+        bot = self.bot
+        job_ids = [job.id for job in bot.jobs]
+        async with bot.db.read() as session:
+            statuses = await job_statuses(session, job_ids)
+        waiting = []
+        for job in bot.jobs:
+            if job.backlog is not None:
+                waiting.append((job.id, await job.backlog(bot.job_context)))
+        latency = bot.latency
+        embed = discord.Embed(title=tr(interaction, "core.status.title"))
+        embed.add_field(
+            name=tr(interaction, "core.status.uptime"), value=discord_ts(bot.started_at, "R")
+        )
+        embed.add_field(
+            name=tr(interaction, "core.status.latency"),
+            value=tr(
+                interaction,
+                "core.status.latency_value",
+                ms=0 if math.isnan(latency) else round(latency * 1000),
+            ),
+        )
+        embed.add_field(name=tr(interaction, "core.status.database"), value=bot.db.backend)
+        lines = []
+        for status in statuses:
+            if status.last_started_at is None:
+                lines.append(tr(interaction, "core.status.job_never", job=Safe(status.job_id)))
+                continue
+            outcome = (
+                "core.status.outcome_ok"
+                if status.last_outcome == "ok"
+                else "core.status.outcome_error"
+            )
+            detail = status.last_error if status.last_outcome != "ok" else status.last_detail
+            lines.append(
+                tr(
+                    interaction,
+                    "core.status.job_line",
+                    job=Safe(status.job_id),
+                    outcome=Safe(tr(interaction, outcome)),
+                    when=discord_ts(status.last_started_at, "R"),
+                    detail=Safe(f" ({job_detail(interaction, detail)})") if detail else "",
+                )
+            )
+        embed.add_field(
+            name=tr(interaction, "core.status.jobs"), value="\n".join(lines)[:1024], inline=False
+        )
+        backlog = [
+            tr(interaction, "core.status.waiting_line", job=Safe(j), count=c)
+            for j, c in waiting
+            if c
+        ]
+        embed.add_field(
+            name=tr(interaction, "core.status.waiting"),
+            value="\n".join(backlog)[:1024] or tr(interaction, "core.status.waiting_none"),
+            inline=False,
+        )
+        await send(interaction, embed=embed)
+
+
+async def setup(bot: HackBot) -> None:
+    await bot.add_cog(Admin(bot))

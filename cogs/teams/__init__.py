@@ -1,0 +1,1 @@
+"""Teams: forming teams (`/team`), organizer tools (`/teamadmin`), looking-for-team (`/lft`)."""

@@ -1,0 +1,148 @@
+"""The Hub's HTTP routes: ``/api/{type}s/{id}/...`` and ``/{type}s/{id}/resolve/{rev}/{path}``."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote, urlencode
+
+from aiohttp import web
+
+from sandbox.http_util import Holder, json_response
+
+from .access import check_gate, lookup, preflight, revision_index
+from .errors import PAGE_NOT_FOUND, HubError, error_response
+from .repos import LFS_SUFFIXES, PLURAL, HubRepo, RepoKind, blob_oid
+from .views import commit_items, repo_info, space_runtime, tree_entries
+
+if TYPE_CHECKING:
+    from .server import LocalHub
+
+
+class HubRoutes:
+    """Answers every request to ``hub``; ``dispatch`` is the app's one handler."""
+
+    def __init__(self, hub: LocalHub, holder: Holder) -> None:
+        self._hub = hub
+        self._holder = holder
+
+    async def dispatch(self, request: web.Request) -> web.StreamResponse:
+        raw = request.raw_path.split("?", 1)[0]
+        segments = [unquote(s) for s in raw.split("/")[1:]]
+        try:
+            if request.method not in ("GET", "HEAD"):
+                raise HubError(405, "Method not allowed")
+            if segments[:1] == ["api"] and len(segments) >= 3 and segments[1] in PLURAL:
+                return await self._api(request, PLURAL[segments[1]], segments[2:])
+            if "resolve" in segments:
+                return await self._resolve(request, segments)
+            raise HubError(404, PAGE_NOT_FOUND)
+        except HubError as err:
+            return error_response(err)
+
+    async def _preflight(self, request: web.Request, repo_id: str, resource: str) -> None:
+        hub = self._hub
+        fault = hub.faults.get(repo_id) or hub.faults.get("*")
+        await preflight(
+            request,
+            fault,
+            resource,
+            rate_limit_reset=hub.rate_limit_reset,
+            holder=self._holder,
+        )
+
+    def _lookup(self, request: web.Request, kind: RepoKind, repo_id: str) -> HubRepo:
+        return lookup(request, self._hub.repos, self._hub.tokens, kind, repo_id)
+
+    # -- /api/{type}s/{id}/... -----------------------------------------------------------------
+    async def _api(self, request: web.Request, kind: RepoKind, rest: list[str]) -> web.Response:
+        repo_id, tail = _split_repo(rest)
+        await self._preflight(request, repo_id, "api")
+        repo = self._lookup(request, kind, repo_id)
+        blobs = request.query.get("blobs", "").lower() in ("1", "true")
+        if not tail:
+            return json_response(repo_info(repo, 0, blobs=blobs))
+        if tail[0] == "revision" and len(tail) >= 2:
+            index = revision_index(repo, "/".join(tail[1:]))
+            return json_response(repo_info(repo, index, blobs=blobs))
+        if tail == ["runtime"] and kind == "space":
+            return json_response(space_runtime(repo))
+        if tail[0] == "tree" and len(tail) >= 2:
+            revision, path = tail[1], "/".join(tail[2:]).strip("/")
+            entries = tree_entries(
+                repo,
+                revision_index(repo, revision),
+                revision,
+                path,
+                recursive=request.query.get("recursive", "").lower() in ("1", "true"),
+                expand=request.query.get("expand", "").lower() in ("1", "true"),
+            )
+            return self._page(request, entries, "cursor")
+        if tail[0] == "commits" and len(tail) >= 2:
+            items = commit_items(
+                repo,
+                revision_index(repo, "/".join(tail[1:])),
+                formatted=request.query.get("expand[]") == "formatted",
+            )
+            return self._page(request, items, "p")
+        raise HubError(404, PAGE_NOT_FOUND)
+
+    def _page(self, request: web.Request, items: list[dict[str, Any]], param: str) -> web.Response:
+        try:
+            raw = request.query.get(param, "0")
+            page = int(raw) if param == "p" else int(raw or "0", 16)
+        except ValueError:
+            raise HubError(400, f"Invalid {param}") from None
+        size = max(1, self._hub.page_size)
+        start = page * size
+        chunk = items[start : start + size]
+        headers: dict[str, str] = {}
+        if start + size < len(items):
+            query = {k: v for k, v in request.query.items() if k != param}
+            query[param] = str(page + 1) if param == "p" else format(page + 1, "x")
+            raw_path = request.raw_path.split("?", 1)[0]
+            headers["Link"] = f'<{self._hub.url}{raw_path}?{urlencode(query)}>; rel="next"'
+        return json_response(chunk, headers=headers)
+
+    # -- /{type}s/{id}/resolve/{rev}/{path} ----------------------------------------------------
+    async def _resolve(self, request: web.Request, segments: list[str]) -> web.Response:
+        at = segments.index("resolve")
+        head, tail = segments[:at], segments[at + 1 :]
+        kind: RepoKind = "model"
+        if head and head[0] in ("datasets", "spaces"):
+            kind = PLURAL[head[0]]
+            head = head[1:]
+        repo_id = "/".join(head)
+        await self._preflight(request, repo_id, "resolvers")
+        if len(tail) < 2:
+            raise HubError(404, "Entry not found", "EntryNotFound")
+        repo = self._lookup(request, kind, repo_id)
+        revision, path = tail[0], "/".join(tail[1:])
+        index = revision_index(repo, revision)
+        sha = repo.commit_list()[index][0]
+        check_gate(
+            request, repo, path, self._hub.tokens, kind=kind, repo_id=repo_id, url=self._hub.url
+        )
+        if path not in repo.paths():
+            raise HubError(404, "Entry not found", "EntryNotFound", **{"X-Repo-Commit": sha})
+        data = repo.content(path)
+        lfs = path.endswith(LFS_SUFFIXES)
+        etag = hashlib.sha256(data).hexdigest() if lfs else blob_oid(data)
+        headers = {
+            "ETag": f'"{etag}"',
+            "X-Repo-Commit": sha,
+            "Accept-Ranges": "bytes",
+            "Content-Disposition": f"inline; filename*=UTF-8''{quote(path.rsplit('/', 1)[-1])}",
+            "Content-Type": "application/octet-stream" if lfs else "text/plain; charset=utf-8",
+        }
+        if lfs:
+            headers["X-Linked-Etag"] = f'"{etag}"'
+            headers["X-Linked-Size"] = str(len(data))
+        # aiohttp leaves the body out of HEAD replies but keeps its Content-Length.
+        return web.Response(status=200, body=data, headers=headers)
+
+
+def _split_repo(rest: list[str]) -> tuple[str, list[str]]:
+    if len(rest) < 2:
+        return "/".join(rest), []
+    return f"{rest[0]}/{rest[1]}", rest[2:]
