@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.text import is_invisible
 from sandbox.harness import Sandbox
-from tests.integration.team_support import (
+from tests.integration.teams_support import (
     assert_no_pings,
     lft_profile,
     of_type,

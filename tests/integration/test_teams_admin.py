@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sandbox.harness import Sandbox
-from tests.integration.team_support import (
+from tests.integration.teams_support import (
     audit_log,
     create_team,
     messages,

@@ -7,7 +7,7 @@ from typing import Any
 
 from sandbox.harness import Sandbox
 from tests.integration.conftest import MakeSandbox
-from tests.integration.team_support import (
+from tests.integration.teams_support import (
     create_team,
     members,
     messages,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sandbox.harness import Sandbox
-from tests.integration.team_support import (
+from tests.integration.teams_support import (
     lft_profile,
     of_type,
     ok,

@@ -8,7 +8,7 @@ import asyncio
 
 from sandbox.harness import Sandbox
 from tests.integration.conftest import MakeSandbox
-from tests.integration.team_support import (
+from tests.integration.teams_support import (
     create_team,
     invitations,
     members,

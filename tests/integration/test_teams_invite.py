@@ -10,7 +10,7 @@ import pytest
 
 from sandbox.harness import MemberSpec, Sandbox
 from tests.integration.conftest import MakeSandbox
-from tests.integration.team_support import (
+from tests.integration.teams_support import (
     audit_log,
     invitations,
     members,

@@ -10,7 +10,7 @@ from sandbox.discord.permissions import (
 )
 from sandbox.harness import Sandbox
 from tests.integration.conftest import MakeSandbox
-from tests.integration.team_support import (
+from tests.integration.teams_support import (
     audit_log,
     members,
     of_type,

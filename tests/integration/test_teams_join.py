@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sandbox.harness import Sandbox
 from tests.integration.conftest import MakeSandbox
-from tests.integration.team_support import (
+from tests.integration.teams_support import (
     create_team,
     invitations,
     join_requests,
