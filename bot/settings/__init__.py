@@ -9,46 +9,23 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
     model_validator,
 )
 
-from bot.clock import ensure_utc
-from bot.durations import parse_duration
+from bot.settings.teams import TeamSettings
+from bot.settings.types import Duration, NameOrId, Section, UtcDateTime
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/hackbot.db"
 SUPPORTED_LOCALES = ("es", "en")
-
-
-def _duration(value: Any) -> Any:
-    if isinstance(value, str):
-        return parse_duration(value)
-    return value
-
-
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("must include a UTC offset, e.g. 2024-04-10T23:59:00-12:00")
-    return ensure_utc(value)
-
-
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
-UtcDateTime = Annotated[datetime, AfterValidator(_aware)]
-NameOrId = Annotated[str | int, Field(description="a name, or a numeric Discord id")]
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class EventSettings(Section):
@@ -88,26 +65,6 @@ class ChannelSettings(Section):
     talks: NameOrId
     leaderboard: NameOrId
     organizers: NameOrId
-
-
-class TeamSettings(Section):
-    min_size: int = Field(1, ge=1, le=25)
-    max_size: int = Field(5, ge=1, le=25)
-    name_min_length: int = Field(3, ge=1, le=32)
-    name_max_length: int = Field(32, ge=3, le=100)
-    invitation_ttl: Duration = timedelta(hours=48)
-    tag_recruiting: str = Field("buscamos gente", min_length=1, max_length=20)
-    tag_full: str = Field("completo", min_length=1, max_length=20)
-    tag_looking: str = Field("busco equipo", min_length=1, max_length=20)
-    list_page_size: int = Field(10, ge=1, le=25)
-
-    @model_validator(mode="after")
-    def _sizes(self) -> TeamSettings:
-        if self.min_size > self.max_size:
-            raise ValueError("min_size must not exceed max_size")
-        if self.name_min_length > self.name_max_length:
-            raise ValueError("name_min_length must not exceed name_max_length")
-        return self
 
 
 class MentorSettings(Section):
