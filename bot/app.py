@@ -27,7 +27,7 @@ from bot.discord.tree import HackTree
 from bot.discovery import walk_modules
 from bot.i18n import Catalogs, catalogs
 from bot.models import KeyValue
-from bot.services.members import remember_locale
+from bot.services.members import all_locales, remember_locales
 from bot.settings import Settings
 from jobs import all_jobs
 from jobs.base import Job
@@ -77,7 +77,7 @@ class HackBot(commands.Bot):
         self.settings = settings
         self.db = db
         self.clock: Clock = clock or SystemClock()
-        self.catalogs: Catalogs = catalogs()
+        self.catalogs: Catalogs = catalogs().with_default(settings.config.event.default_locale)
         self.errors: ErrorRegistry = default_registry()
         self.scheduler_mode = scheduler
         self.jobs: list[Job] = all_jobs(settings)
@@ -94,12 +94,15 @@ class HackBot(commands.Bot):
         self._leadership = Leadership()
         self._synced = False
         self._locales: dict[int, str] = {}
+        self._pending_locales: dict[int, str] = {}
+        self._locale_writer: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self.commands_ready = asyncio.Event()
 
     # -- start-up -------------------------------------------------------------------------
     async def setup_hook(self) -> None:
         await self.prepare()
+        await self.load_locales()
         if self.scheduler_mode == "real" and await self._leadership.acquire(self.db):
             self._scheduler = start_scheduler(self.jobs, self.job_runner, self.clock)
 
@@ -125,25 +128,44 @@ class HackBot(commands.Bot):
             # Let a job that is delivering finish and record its run (bounded).
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.job_runner.wait_idle(), CLOSE_GRACE_SECONDS)
+        if self._locale_writer is not None and not self._locale_writer.done():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._locale_writer), CLOSE_GRACE_SECONDS)
         await self._leadership.release()
         await super().close()
 
     def remember_locale_soon(self, user_id: int, locale: str) -> None:
-        """Store a member's locale when it changed, in a background task."""
+        """Store a member's language when it changed, off the command's path: changes are
+        batched, one transaction for all those that arrived while the previous one was written
+        (a burst of first commands costs a handful of writes, not one each)."""
         if self._locales.get(user_id) == locale:
             return
         self._locales[user_id] = locale
-        task = asyncio.create_task(self._remember_locale(user_id, locale), name="hackbot-locale")
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self._pending_locales[user_id] = locale
+        if self._locale_writer is None or self._locale_writer.done():
+            task = asyncio.create_task(self._write_locales(), name="hackbot-locales")
+            self._locale_writer = task
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
-    async def _remember_locale(self, user_id: int, locale: str) -> None:
+    async def _write_locales(self) -> None:
+        while self._pending_locales:
+            batch, self._pending_locales = self._pending_locales, {}
+            try:
+                await self._write_locale_batch(batch)
+            except Exception:
+                for user_id in batch:
+                    self._locales.pop(user_id, None)
+                log.exception("could not remember the language of %d member(s)", len(batch))
+
+    async def _write_locale_batch(self, batch: dict[int, str]) -> None:
         now = self.clock.now()
-        try:
-            await self.db.write(lambda session: remember_locale(session, user_id, locale, now))
-        except Exception:
-            self._locales.pop(user_id, None)
-            log.exception("could not remember the locale of member %s", user_id)
+        await self.db.write(lambda session: remember_locales(session, batch, now))
+
+    async def load_locales(self) -> None:
+        """Know at start-up which languages are stored already: nothing to write for them."""
+        async with self.db.read() as session:
+            self._locales.update(await all_locales(session))
 
     # -- external services, built on first use from settings (endpoints included) -----------
     @functools.cached_property

@@ -9,6 +9,7 @@ parameter is neutralized (no markdown, no mention) unless wrapped in :class:`bot
 
 from __future__ import annotations
 
+import copy
 import logging
 import string
 import tomllib
@@ -78,7 +79,14 @@ class Catalogs:
         self.messages = {lang: load_catalog(lang, root) for lang in LANGUAGES}
 
     def has(self, key: str) -> bool:
-        return key in self.messages[self.default]
+        return key in self.messages[DEFAULT_LANGUAGE]
+
+    def with_default(self, language: str) -> Catalogs:
+        """The same messages, falling back to ``language`` (the event's ``default_locale``) for
+        members whose language is unknown yet or not one the bot speaks."""
+        view = copy.copy(self)
+        view.default = language_of(language)
+        return view
 
     def get(self, language: str, key: str) -> str | None:
         return self.messages.get(language, {}).get(key)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord import app_commands
 
+from bot.discord.replies import tr
 from bot.errors import MissingRole
-from bot.i18n import catalogs
 
 if TYPE_CHECKING:
     from bot.app import HackBot
@@ -47,8 +47,7 @@ def require_role(*role_keys: str) -> Callable[[T], T]:
         bot: HackBot = interaction.client
         if any(member_has_role(bot, interaction.user, key) for key in keys):
             return True
-        locale = str(interaction.locale.value) if interaction.locale else None
-        raise RoleCheckFailed(MissingRole(catalogs().t(locale, f"core.roles.{role_keys[0]}")))
+        raise RoleCheckFailed(MissingRole(tr(interaction, f"core.roles.{role_keys[0]}")))
 
     def decorator(func: T) -> T:
         func.__hackbot_roles__ = keys  # type: ignore[attr-defined]

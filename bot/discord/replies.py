@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.i18n import catalogs
+from bot.i18n import Catalogs, catalogs
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -19,9 +19,16 @@ def locale_of(interaction: discord.Interaction[Any]) -> str:
     return str(interaction.locale.value if interaction.locale else "")
 
 
+def catalogs_of(interaction: discord.Interaction[Any]) -> Catalogs:
+    """The bot's catalogs, whose fallback is the event's default language."""
+    found = getattr(interaction.client, "catalogs", None)
+    return found if isinstance(found, Catalogs) else catalogs()
+
+
 def tr(interaction: discord.Interaction[Any], key: str, /, **params: Any) -> str:
-    """The catalog message ``key`` in the member's language."""
-    return catalogs().t(locale_of(interaction), key, **params)
+    """The catalog message ``key`` in the member's language (the event's when the bot does not
+    speak it)."""
+    return catalogs_of(interaction).t(locale_of(interaction), key, **params)
 
 
 async def send(
