@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.discord.mentions import mention
+from bot.discord.timestamps import discord_ts
+from bot.i18n import Message
+from bot.models import AuditEntry
 from sandbox.harness import Sandbox
+from tests.integration.replies import (
+    PUBLIC,
+    assert_reply,
+    english,
+    expected,
+    mention_of,
+)
 from tests.integration.teams_support import (
     audit_log,
     create_team,
@@ -17,6 +28,20 @@ from tests.integration.teams_support import (
     uid,
 )
 
+ORGANIZER_ONLY = {"role": Message("core.roles.organizer")}
+
+
+def log_line(entry: AuditEntry) -> str:
+    """An audit entry as `/teamadmin log` shows it to a Spanish organizer."""
+    assert entry.actor_id is not None
+    return expected(
+        "teams.audit.line" if entry.subject else "teams.audit.line_no_subject",
+        when=discord_ts(entry.at, "f"),
+        actor=mention(entry.actor_id),
+        action=Message(f"teams.audit.{entry.action.replace('.', '_')}"),
+        subject=entry.subject or "",
+    )
+
 
 async def test_lock_refuses_a_participants_join(sandbox: Sandbox) -> None:
     ok(await sandbox.run("ana", "team create", {"name": "Los Tigres", "open": True}))
@@ -24,11 +49,8 @@ async def test_lock_refuses_a_participants_join(sandbox: Sandbox) -> None:
     locked = ok(await sandbox.run("olga", "teamadmin lock"))
     outcome = ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
 
-    assert reply_text(locked).startswith("Cambios de equipos bloqueados.")
-    assert reply_text(outcome) == (
-        "Los cambios de equipos están bloqueados por la organización. "
-        "Escribe a la organización si necesitas un cambio."
-    )
+    assert_reply(locked, "teams.admin.locked")
+    assert_reply(outcome, "teams.errors.locked")
     assert outcome.effects == []
     assert await team_state(sandbox) == [
         {"name": "Los Tigres", "captain": "ana", "members": ["ana"], "locked": True}
@@ -42,7 +64,7 @@ async def test_lock_refuses_creating_a_team(sandbox: Sandbox) -> None:
 
     outcome = ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
 
-    assert "bloqueados por la organización" in reply_text(outcome)
+    assert_reply(outcome, "teams.errors.locked")
     assert outcome.effects == []
     assert await team_state(sandbox) == []
 
@@ -54,8 +76,8 @@ async def test_unlock_allows_changes_again(sandbox: Sandbox) -> None:
     unlocked = ok(await sandbox.run("olga", "teamadmin unlock"))
     outcome = ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
 
-    assert reply_text(unlocked) == "Cambios de equipos desbloqueados."
-    assert "¡Ya formas parte de **Los Tigres**!" in reply_text(outcome)
+    assert_reply(unlocked, "teams.admin.unlocked")
+    assert_reply(outcome, "teams.join.joined", team="Los Tigres")
     assert (await team_state(sandbox))[0]["members"] == ["ana", "bea"]
     actions = [(e.action, e.actor_id) for e in await audit_log(sandbox, "organizer.")]
     assert actions == [
@@ -72,10 +94,7 @@ async def test_move_takes_a_member_from_one_team_into_another(sandbox: Sandbox) 
         await sandbox.run("olga", "teamadmin move", {"member": "@bea", "team": "Los Leones"})
     )
 
-    assert (
-        reply_text(outcome)
-        == f"<@{uid(sandbox, 'bea')}> está ahora en **Los Leones**. Queda registrado quién lo hizo."
-    )
+    assert_reply(outcome, "teams.admin.moved", member=mention_of(sandbox, "bea"), team="Los Leones")
     assert of_type(outcome, "thread_member_removed") == [
         {"type": "thread_member_removed", "thread": "Los Tigres", "member": "bea"}
     ]
@@ -101,7 +120,7 @@ async def test_move_works_while_teams_are_locked(sandbox: Sandbox) -> None:
         await sandbox.run("olga", "teamadmin move", {"member": "@bea", "team": "los tigres"})
     )
 
-    assert "está ahora en **Los Tigres**" in reply_text(outcome)
+    assert_reply(outcome, "teams.admin.moved", member=mention_of(sandbox, "bea"), team="Los Tigres")
     assert (await team_state(sandbox))[0]["members"] == ["ana", "bea"]
 
 
@@ -110,10 +129,7 @@ async def test_organizer_disbands_a_team(sandbox: Sandbox) -> None:
 
     outcome = ok(await sandbox.run("olga", "teamadmin disband", {"team": "Los Tigres"}))
 
-    assert (
-        reply_text(outcome)
-        == "El equipo **Los Tigres** se ha disuelto. Queda registrado quién lo hizo."
-    )
+    assert_reply(outcome, "teams.admin.disbanded", team="Los Tigres")
     assert len(of_type(outcome, "thread_archived")) == 2
     assert await team_state(sandbox) == []
     [entry] = await audit_log(sandbox, "organizer.")
@@ -129,6 +145,7 @@ async def test_participant_running_teamadmin_is_refused_with_the_role_message(
     sandbox: Sandbox,
 ) -> None:
     ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+    refusal = expected("core.errors.missing_role", **ORGANIZER_ONLY)
 
     for command, options in [
         ("teamadmin lock", {}),
@@ -137,10 +154,7 @@ async def test_participant_running_teamadmin_is_refused_with_the_role_message(
         ("teamadmin disband", {"team": "Los Tigres"}),
     ]:
         outcome = ok(await sandbox.run("ana", command, options))
-        assert reply_text(outcome) == (
-            "Este comando es solo para el rol organización. "
-            "Si crees que deberías tenerlo, pídeselo a la organización."
-        ), command
+        assert reply_text(outcome) == refusal, command
         assert outcome.effects == []
     assert (await team_state(sandbox))[0]["members"] == ["ana"]
     assert await audit_log(sandbox, "organizer.") == []
@@ -149,7 +163,7 @@ async def test_participant_running_teamadmin_is_refused_with_the_role_message(
 async def test_role_refusal_is_in_the_members_language(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("dani", "teamadmin lock"))
 
-    assert reply_text(outcome).startswith("This command is only for the organizer role.")
+    assert reply_text(outcome) == english("core.errors.missing_role", **ORGANIZER_ONLY)
     assert await audit_log(sandbox, "organizer.") == []
 
 
@@ -162,14 +176,16 @@ async def test_deadline_announces_once_and_locks_changes(sandbox: Sandbox) -> No
 
     [announcement] = messages(outcome)
     assert announcement["channel"] == "anuncios"
-    assert announcement["content"].startswith("⏰ El plazo de formación de equipos terminó")
+    assert announcement["content"] == expected(
+        "teams.deadline.locked", PUBLIC, when=discord_ts(deadline, "f")
+    )
     assert announcement["mentions"] == {"everyone": False, "roles": [], "users": []}
 
     later = ok(await sandbox.advance(timedelta(days=2)))
     assert messages(later) == []
 
     refused = ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
-    assert reply_text(refused).startswith("El plazo para formar equipos ya terminó.")
+    assert_reply(refused, "teams.errors.deadline_passed")
     assert (await team_state(sandbox))[0] == {
         "name": "Los Tigres",
         "captain": "ana",
@@ -198,16 +214,22 @@ async def test_log_shows_recent_changes_with_who_made_them(sandbox: Sandbox) -> 
     outcome = ok(await sandbox.run("olga", "teamadmin log", {"team": "los tigres"}))
 
     [embed] = outcome.replies[0]["embeds"]
-    assert embed["title"] == "Registro de cambios (2)"
-    first, second = embed["description"].splitlines()
-    assert f"<@{uid(sandbox, 'bea')}> se unió a **Los Tigres**" in first
-    assert f"<@{uid(sandbox, 'ana')}> creó **Los Tigres**" in second
+    assert embed["title"] == expected("teams.audit.title", count=2)
+    [joined] = await audit_log(sandbox, "team.joined")
+    [created] = [e for e in await audit_log(sandbox, "team.created") if e.subject == "Los Tigres"]
+    assert (joined.actor_id, created.actor_id) == (uid(sandbox, "bea"), uid(sandbox, "ana"))
+    assert embed["description"].splitlines() == [
+        log_line(joined),
+        log_line(created),
+    ]
     everything = ok(await sandbox.run("olga", "teamadmin log"))
     text = everything.replies[0]["embeds"][0]["description"]
-    assert text.splitlines()[0].endswith(f"<@{uid(sandbox, 'olga')}> bloqueó todos los equipos")
+    [locked] = await audit_log(sandbox, "organizer.teams_locked")
+    assert (locked.action, locked.actor_id) == ("organizer.teams_locked", uid(sandbox, "olga"))
+    assert text.splitlines()[0] == log_line(locked)
 
 
 async def test_log_is_for_organizers_only(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("ana", "teamadmin log"))
     assert outcome.replies[0]["embeds"] == []
-    assert "organización" in reply_text(outcome)
+    assert_reply(outcome, "core.errors.missing_role", **ORGANIZER_ONLY)

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+from bot.discord.mentions import channel_mention
 from sandbox.discord.permissions import (
     CREATE_PRIVATE_THREADS,
     FULL_PERMISSIONS,
 )
 from sandbox.harness import Sandbox
 from tests.integration.conftest import MakeSandbox
+from tests.integration.replies import (
+    PUBLIC,
+    assert_reply,
+    command,
+    english,
+    expected,
+    mention_of,
+)
 from tests.integration.teams_support import (
     audit_log,
     members,
@@ -17,6 +26,7 @@ from tests.integration.teams_support import (
     ok,
     reply_text,
     team_state,
+    team_view,
 )
 
 
@@ -43,8 +53,12 @@ async def test_create_makes_private_thread_with_captain_and_recruiting_post(
     [welcome] = of_type(outcome, "message")
     assert welcome["channel"] == "thread:Los Tigres"
     assert welcome["mentions"] == {"everyone": False, "roles": [], "users": ["ana"]}
+    assert welcome["content"] == expected(
+        "teams.thread.welcome", PUBLIC, team="Los Tigres", captain=mention_of(sandbox, "ana")
+    )
     assert outcome.replies[0]["ephemeral"] is True
-    assert "Equipo **Los Tigres** creado" in reply_text(outcome)
+    thread = channel_mention((await team_view(sandbox, "Los Tigres")).thread_id)
+    assert_reply(outcome, "teams.create.done", team="Los Tigres", thread=thread, max=5)
     assert await team_state(sandbox) == [
         {"name": "Los Tigres", "captain": "ana", "members": ["ana"], "locked": False}
     ]
@@ -54,30 +68,33 @@ async def test_create_makes_private_thread_with_captain_and_recruiting_post(
 async def test_create_replies_in_the_members_language(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("dani", "team create", {"name": "Night Owls"}))
 
-    assert reply_text(outcome).startswith("Team **Night Owls** created")
+    thread = channel_mention((await team_view(sandbox, "Night Owls")).thread_id)
+    assert reply_text(outcome) == english(
+        "teams.create.done", team="Night Owls", thread=thread, max=5
+    )
     assert await team_state(sandbox) == [
         {"name": "Night Owls", "captain": "dani", "members": ["dani"], "locked": False}
     ]
 
 
 @pytest.mark.parametrize(
-    ("name", "expected"),
+    ("name", "key", "params"),
     [
-        ("@everyone", "no puede contener menciones"),
-        ("<@123456789>", "no puede contener menciones"),
-        ("Los\u200bTigres", "caracteres de control o invisibles"),
-        ("Ab", "demasiado corto: usa al menos 3"),
-        ("x" * 33, "demasiado largo: usa como máximo 32"),
-        ("**Tigres**", "caracteres de formato"),
-        ("[hola](https://x.y)", "menciones ni enlaces"),
+        ("@everyone", "teams.errors.name_mention", {}),
+        ("<@123456789>", "teams.errors.name_mention", {}),
+        ("Los\u200bTigres", "teams.errors.name_invisible", {}),
+        ("Ab", "teams.errors.name_too_short", {"min": 3}),
+        ("x" * 33, "teams.errors.name_too_long", {"max": 32}),
+        ("**Tigres**", "teams.errors.name_markdown", {"chars": "*"}),
+        ("[hola](https://x.y)", "teams.errors.name_mention", {}),
     ],
 )
 async def test_invalid_name_is_refused_and_nothing_is_created(
-    sandbox: Sandbox, name: str, expected: str
+    sandbox: Sandbox, name: str, key: str, params: dict[str, object]
 ) -> None:
     outcome = ok(await sandbox.run("ana", "team create", {"name": name}))
 
-    assert expected in reply_text(outcome)
+    assert_reply(outcome, key, **params)
     assert outcome.replies[0]["ephemeral"] is True
     assert outcome.effects == []
     assert await team_state(sandbox) == []
@@ -88,7 +105,7 @@ async def test_name_taken_ignoring_case_accents_and_spacing(sandbox: Sandbox) ->
 
     outcome = ok(await sandbox.run("bea", "team create", {"name": "  los   TIGRES  ñandu "}))
 
-    assert "Ya existe un equipo llamado" in reply_text(outcome)
+    assert_reply(outcome, "teams.errors.name_taken", name="los TIGRES ñandu")
     assert outcome.effects == []
     assert [team["name"] for team in await team_state(sandbox)] == ["Los Tigres Ñandú"]
 
@@ -98,8 +115,8 @@ async def test_member_of_a_team_cannot_create_another(sandbox: Sandbox) -> None:
 
     outcome = ok(await sandbox.run("ana", "team create", {"name": "Los Leones"}))
 
-    assert "Ya estás en el equipo Los Tigres" in reply_text(outcome)
-    assert "/equipo salir" in reply_text(outcome)
+    refusal = assert_reply(outcome, "teams.errors.already_in_team", team="Los Tigres")
+    assert command("team", "leave") in refusal
     assert outcome.effects == []
     assert [team["name"] for team in await team_state(sandbox)] == ["Los Tigres"]
 
@@ -116,7 +133,7 @@ async def test_missing_thread_permission_leaves_no_team_and_no_orphan(
     outcome = await sandbox.run("ana", "team create", {"name": "Los Tigres"})
 
     assert [e for e in outcome.errors if e["type"] == "interaction_failed"] == []
-    assert "No pude crear el hilo" in reply_text(outcome)
+    assert_reply(outcome, "teams.create.discord_failed")
     assert of_type(outcome, "forum_post_created") == []
     _assert_no_live_team_spaces(sandbox)
     assert await team_state(sandbox) == []
@@ -128,7 +145,7 @@ async def test_thread_creation_refused_leaves_no_team_and_no_orphan(sandbox: San
     outcome = await sandbox.run("ana", "team create", {"name": "Los Tigres"})
 
     assert [e for e in outcome.errors if e["type"] == "interaction_failed"] == []
-    assert "No pude crear el hilo" in reply_text(outcome)
+    assert_reply(outcome, "teams.create.discord_failed")
     assert of_type(outcome, "forum_post_created") == []
     _assert_no_live_team_spaces(sandbox)
     assert await team_state(sandbox) == []
@@ -140,7 +157,7 @@ async def test_forum_post_failure_deletes_the_thread_just_created(sandbox: Sandb
 
     outcome = await sandbox.run("ana", "team create", {"name": "Los Tigres"})
 
-    assert "No pude crear el hilo" in reply_text(outcome)
+    assert_reply(outcome, "teams.create.discord_failed")
     _assert_no_live_team_spaces(sandbox)
     assert await team_state(sandbox) == []
 

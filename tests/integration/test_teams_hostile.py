@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from bot.text import is_invisible
 from sandbox.harness import Sandbox
+from tests.integration.replies import accept_label, assert_reply
 from tests.integration.teams_support import (
     assert_no_pings,
     lft_profile,
     of_type,
     ok,
-    reply_text,
     team_state,
     team_view,
 )
@@ -34,17 +34,17 @@ async def test_hostile_description_pings_nobody(sandbox: Sandbox) -> None:
 
 
 async def test_hostile_team_names_are_refused_without_pinging(sandbox: Sandbox) -> None:
-    for name in [
-        "@everyone",
-        "<@123456789>",
-        "**bold**",
-        "Tigres @here",
-        "Ti\u0000gres",
-        "Ti\u202egres",
+    for name, key, params in [
+        ("@everyone", "teams.errors.name_mention", {}),
+        ("<@123456789>", "teams.errors.name_mention", {}),
+        ("**bold**", "teams.errors.name_markdown", {"chars": "*"}),
+        ("Tigres @here", "teams.errors.name_mention", {}),
+        ("Ti\u0000gres", "teams.errors.name_invisible", {}),
+        ("Ti\u202egres", "teams.errors.name_invisible", {}),
     ]:
         outcome = ok(await sandbox.run("ana", "team create", {"name": name}))
         assert outcome.effects == [], name
-        assert reply_text(outcome).startswith("El nombre"), name
+        assert_reply(outcome, key, **params)
     assert await team_state(sandbox) == []
 
 
@@ -80,9 +80,7 @@ async def test_hostile_lft_note_pings_nobody(sandbox: Sandbox) -> None:
 async def test_hostile_skills_are_refused(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("bea", "lft post", {"skills": "python, @everyone"}))
 
-    assert reply_text(outcome).startswith(
-        "Las habilidades no pueden contener menciones ni enlaces."
-    )
+    assert_reply(outcome, "teams.errors.skills_mention")
     assert outcome.effects == []
     assert await lft_profile(sandbox, "bea") is None
 
@@ -96,7 +94,9 @@ async def test_a_whole_team_life_with_hostile_text_never_pings_outside_its_membe
         ("ana", "team invite", {"member": "@bea"}),
     ]:
         assert_no_pings(ok(await sandbox.run(handle, command, options)), allowed=members)
-    assert_no_pings(ok(await sandbox.click("bea", label="Aceptar", where="dm")), allowed={"bea"})
+    assert_no_pings(
+        ok(await sandbox.click("bea", label=accept_label(), where="dm")), allowed={"bea"}
+    )
     for handle, command, options in [
         ("carlos", "team join", {"team": "Los Tigres"}),
         ("ana", "team rename", {"name": "Las Panteras"}),

@@ -8,8 +8,20 @@ from datetime import timedelta
 
 import pytest
 
+from bot.discord.timestamps import discord_ts
 from sandbox.harness import MemberSpec, Sandbox
 from tests.integration.conftest import MakeSandbox
+from tests.integration.replies import (
+    PUBLIC,
+    accept_label,
+    assert_reply,
+    button_labels,
+    command,
+    decline_label,
+    expected,
+    mention_of,
+    status,
+)
 from tests.integration.teams_support import (
     audit_log,
     invitations,
@@ -17,10 +29,19 @@ from tests.integration.teams_support import (
     messages,
     of_type,
     ok,
-    reply_text,
     team_state,
     uid,
 )
+
+
+def answered(team: str, outcome: str) -> str:
+    """The invitee's DM once answered: the team and what became of the invitation."""
+    return expected("teams.answered.invitation", team=team, status=status(outcome))
+
+
+def closed(outcome: str) -> str:
+    """An invitation message closed without an answer (edited in the event's language)."""
+    return expected("teams.closed.invitation", PUBLIC, status=status(outcome))
 
 
 async def test_invite_sends_a_dm_with_accept_and_decline(sandbox: Sandbox) -> None:
@@ -28,15 +49,18 @@ async def test_invite_sends_a_dm_with_accept_and_decline(sandbox: Sandbox) -> No
 
     outcome = ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
 
-    [dm] = messages(outcome)
-    assert dm["channel"] == "dm:bea"
-    assert dm["buttons"] == ["Aceptar", "Rechazar"]
-    assert "te invita a unirte al equipo **Los Tigres**" in dm["content"]
-    assert "Invitación enviada" in reply_text(outcome)
     [invitation] = await invitations(sandbox)
     assert (invitation.invitee_id, invitation.status) == (uid(sandbox, "bea"), "pending")
     assert invitation.expires_at == sandbox.clock.now() + timedelta(hours=48)
     assert invitation.message_id is not None
+    expires = discord_ts(invitation.expires_at, "R")
+    [dm] = messages(outcome)
+    assert dm["channel"] == "dm:bea"
+    assert dm["buttons"] == button_labels()
+    assert dm["content"] == expected(
+        "teams.invite.dm", inviter=mention_of(sandbox, "ana"), team="Los Tigres", expires=expires
+    )
+    assert_reply(outcome, "teams.invite.sent", member=mention_of(sandbox, "bea"), expires=expires)
 
 
 async def test_invite_with_dms_closed_mentions_the_invitee_in_the_teams_channel(
@@ -50,13 +74,27 @@ async def test_invite_with_dms_closed_mentions_the_invitee_in_the_teams_channel(
     outcome = ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
 
     assert of_type(outcome, "dm_failed") == [{"type": "dm_failed", "to": "bea"}]
+    [invitation] = await invitations(sandbox)
+    expires = discord_ts(invitation.expires_at, "R")
+    bea = mention_of(sandbox, "bea")
     [public] = messages(outcome)
     assert public["channel"] == "equipos"
-    assert public["buttons"] == ["Aceptar", "Rechazar"]
+    assert public["buttons"] == button_labels()
     assert public["mentions"] == {"everyone": False, "roles": [], "users": ["bea"]}
-    assert "mensajes directos cerrados" in reply_text(outcome)
+    assert public["content"] == "\n".join(
+        [
+            expected("teams.invite.public", member=bea),
+            expected(
+                "teams.invite.dm",
+                inviter=mention_of(sandbox, "ana"),
+                team="Los Tigres",
+                expires=expires,
+            ),
+        ]
+    )
+    assert_reply(outcome, "teams.invite.sent_public", member=bea, expires=expires)
 
-    accepted = ok(await sandbox.click("bea", label="Aceptar", where="#equipos"))
+    accepted = ok(await sandbox.click("bea", label=accept_label(), where="#equipos"))
 
     assert of_type(accepted, "thread_member_added") == [
         {"type": "thread_member_added", "thread": "Los Tigres", "member": "bea"}
@@ -68,15 +106,18 @@ async def test_accepting_adds_the_invitee_to_thread_and_team(sandbox: Sandbox) -
     ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
     ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
 
-    outcome = ok(await sandbox.click("bea", label="Aceptar", where="dm"))
+    outcome = ok(await sandbox.click("bea", label=accept_label(), where="dm"))
 
-    assert outcome.replies[0]["content"] == "Invitación a **Los Tigres**: aceptada."
+    assert outcome.replies[0]["content"] == answered("Los Tigres", "accepted")
     assert outcome.replies[0]["buttons"] == []
     assert of_type(outcome, "thread_member_added") == [
         {"type": "thread_member_added", "thread": "Los Tigres", "member": "bea"}
     ]
     [joined] = messages(outcome, "thread:Los Tigres")
     assert joined["mentions"]["users"] == ["bea"]
+    assert joined["content"] == expected(
+        "teams.thread.joined", PUBLIC, member=mention_of(sandbox, "bea")
+    )
     assert await team_state(sandbox) == [
         {"name": "Los Tigres", "captain": "ana", "members": ["ana", "bea"], "locked": False}
     ]
@@ -91,9 +132,9 @@ async def test_declining_leaves_the_team_unchanged(sandbox: Sandbox) -> None:
     ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
     ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
 
-    outcome = ok(await sandbox.click("bea", label="Rechazar", where="dm"))
+    outcome = ok(await sandbox.click("bea", label=decline_label(), where="dm"))
 
-    assert outcome.replies[0]["content"] == "Invitación a **Los Tigres**: rechazada."
+    assert outcome.replies[0]["content"] == answered("Los Tigres", "declined")
     assert of_type(outcome, "thread_member_added") == []
     assert (await team_state(sandbox))[0]["members"] == ["ana"]
     assert [i.status for i in await invitations(sandbox)] == ["declined"]
@@ -108,9 +149,9 @@ async def test_someone_else_clicking_the_invitees_button_is_refused(
     ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
     ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
 
-    outcome = ok(await sandbox.click("carlos", label="Aceptar", where="#equipos"))
+    outcome = ok(await sandbox.click("carlos", label=accept_label(), where="#equipos"))
 
-    assert reply_text(outcome) == "Esta invitación es para otra persona."
+    assert_reply(outcome, "teams.errors.not_invitee")
     assert outcome.replies[-1]["ephemeral"] is True
     assert of_type(outcome, "thread_member_added", "message_edited") == []
     assert (await team_state(sandbox))[0]["members"] == ["ana"]
@@ -132,14 +173,14 @@ async def test_invitation_is_single_use(sandbox: Sandbox) -> None:
 
     ok(outcome)
     texts = [reply[-1]["content"] for reply in outcome.replies]
-    accepted = "Invitación a **Los Tigres**: aceptada."
+    accepted = answered("Los Tigres", "accepted")
     assert texts.count(accepted) == 1
     [refusal] = [text for text in texts if text != accepted]
     # The second click is refused: the invitation was answered, or (on PostgreSQL, when it
     # read the invitation before the first commit) bea is already in the team.
     assert refusal in (
-        "Esta invitación ya fue respondida o cancelada.",
-        "Ya eres miembro de Los Tigres.",
+        expected("teams.errors.invitation_closed"),
+        expected("teams.errors.already_member", team="Los Tigres"),
     )
     assert len(of_type(outcome, "thread_member_added")) == 1
     assert (await team_state(sandbox))[0]["members"] == ["ana", "bea"]
@@ -157,10 +198,10 @@ async def test_invitation_expires_after_48h_and_cannot_be_accepted(sandbox: Sand
     [edited] = of_type(outcome, "message_edited")
     assert edited["channel"] == "dm:bea"
     assert edited["buttons"] == []
-    assert edited["content"] == "Invitación cerrada: caducada."
+    assert edited["content"] == closed("expired")
     assert [i.status for i in await invitations(sandbox)] == ["expired"]
     with pytest.raises(LookupError):
-        await sandbox.click("bea", label="Aceptar", where="dm")
+        await sandbox.click("bea", label=accept_label(), where="dm")
     assert (await team_state(sandbox))[0]["members"] == ["ana"]
 
 
@@ -169,9 +210,9 @@ async def test_invitation_buttons_work_after_a_restart(sandbox: Sandbox) -> None
     ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
 
     await sandbox.restart()
-    outcome = ok(await sandbox.click("bea", label="Aceptar", where="dm"))
+    outcome = ok(await sandbox.click("bea", label=accept_label(), where="dm"))
 
-    assert outcome.replies[0]["content"] == "Invitación a **Los Tigres**: aceptada."
+    assert outcome.replies[0]["content"] == answered("Los Tigres", "accepted")
     assert of_type(outcome, "thread_member_added") == [
         {"type": "thread_member_added", "thread": "Los Tigres", "member": "bea"}
     ]
@@ -179,18 +220,21 @@ async def test_invitation_buttons_work_after_a_restart(sandbox: Sandbox) -> None
 
 
 @pytest.mark.parametrize(
-    ("invitee", "expected"),
-    [("@ana", "No puedes invitarte a ti mismo"), ("@carlos", "ya está en el equipo Los Leones")],
+    ("invitee", "key", "params"),
+    [
+        ("@ana", "teams.errors.self_invite", {}),
+        ("@carlos", "teams.errors.member_in_team", {"team": "Los Leones"}),
+    ],
 )
 async def test_invite_refusals_say_what_is_wrong(
-    sandbox: Sandbox, invitee: str, expected: str
+    sandbox: Sandbox, invitee: str, key: str, params: dict[str, object]
 ) -> None:
     ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
     ok(await sandbox.run("carlos", "team create", {"name": "Los Leones"}))
 
     outcome = ok(await sandbox.run("ana", "team invite", {"member": invitee}))
 
-    assert expected in reply_text(outcome)
+    assert_reply(outcome, key, **params)
     assert messages(outcome) == []
     assert await invitations(sandbox) == []
 
@@ -198,8 +242,8 @@ async def test_invite_refusals_say_what_is_wrong(
 async def test_invite_without_team_is_refused(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("bea", "team invite", {"member": "@carlos"}))
 
-    assert "No estás en ningún equipo" in reply_text(outcome)
-    assert "/equipo crear" in reply_text(outcome)
+    refusal = assert_reply(outcome, "teams.errors.not_in_team")
+    assert command("team", "create") in refusal
     assert outcome.effects == []
 
 
@@ -209,10 +253,10 @@ async def test_joining_by_command_closes_the_invitation_message(sandbox: Sandbox
 
     outcome = ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
 
-    assert reply_text(outcome).startswith("¡Ya formas parte de **Los Tigres**!")
+    assert_reply(outcome, "teams.join.joined", team="Los Tigres")
     [edited] = of_type(outcome, "message_edited")
     assert edited["channel"] == "dm:bea"
     assert edited["buttons"] == []
-    assert edited["content"] == "Invitación cerrada: aceptada."
+    assert edited["content"] == closed("accepted")
     assert [i.status for i in await invitations(sandbox)] == ["accepted"]
     assert (await team_state(sandbox))[0]["members"] == ["ana", "bea"]

@@ -5,6 +5,17 @@ from __future__ import annotations
 
 from sandbox.harness import Sandbox
 from tests.integration.conftest import MakeSandbox
+from tests.integration.replies import (
+    PUBLIC,
+    accept_label,
+    assert_reply,
+    button_labels,
+    command,
+    decline_label,
+    expected,
+    mention_of,
+    status,
+)
 from tests.integration.teams_support import (
     create_team,
     invitations,
@@ -13,7 +24,6 @@ from tests.integration.teams_support import (
     messages,
     of_type,
     ok,
-    reply_text,
     team_state,
 )
 
@@ -23,7 +33,7 @@ async def test_joining_an_open_team_is_immediate(sandbox: Sandbox) -> None:
 
     outcome = ok(await sandbox.run("bea", "team join", {"team": "los tigres"}))
 
-    assert "¡Ya formas parte de **Los Tigres**!" in reply_text(outcome)
+    assert_reply(outcome, "teams.join.joined", team="Los Tigres")
     assert of_type(outcome, "thread_member_added") == [
         {"type": "thread_member_added", "thread": "Los Tigres", "member": "bea"}
     ]
@@ -37,10 +47,13 @@ async def test_joining_a_closed_team_posts_a_request_for_the_captain(sandbox: Sa
 
     outcome = ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
 
-    assert "He enviado tu solicitud a la capitanía de **Los Tigres**" in reply_text(outcome)
+    assert_reply(outcome, "teams.join.requested", team="Los Tigres")
     [request] = messages(outcome)
     assert request["channel"] == "thread:Los Tigres"
-    assert request["buttons"] == ["Aceptar", "Rechazar"]
+    assert request["content"] == expected(
+        "teams.join.request", member=mention_of(sandbox, "bea"), captain=mention_of(sandbox, "ana")
+    )
+    assert request["buttons"] == button_labels()
     assert request["mentions"] == {"everyone": False, "roles": [], "users": ["ana"]}
     assert of_type(outcome, "thread_member_added") == []
     assert (await team_state(sandbox))[0]["members"] == ["ana"]
@@ -51,9 +64,11 @@ async def test_captain_accepts_a_join_request(sandbox: Sandbox) -> None:
     ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
     ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
 
-    outcome = ok(await sandbox.click("ana", label="Aceptar"))
+    outcome = ok(await sandbox.click("ana", label=accept_label()))
 
-    assert outcome.replies[0]["content"] == "Solicitud para **Los Tigres**: aceptada."
+    assert outcome.replies[0]["content"] == expected(
+        "teams.answered.request", team="Los Tigres", status=status("accepted")
+    )
     assert outcome.replies[0]["buttons"] == []
     assert of_type(outcome, "thread_member_added") == [
         {"type": "thread_member_added", "thread": "Los Tigres", "member": "bea"}
@@ -66,9 +81,11 @@ async def test_captain_declines_a_join_request(sandbox: Sandbox) -> None:
     ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
     ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
 
-    outcome = ok(await sandbox.click("ana", label="Rechazar"))
+    outcome = ok(await sandbox.click("ana", label=decline_label()))
 
-    assert outcome.replies[0]["content"] == "Solicitud para **Los Tigres**: rechazada."
+    assert outcome.replies[0]["content"] == expected(
+        "teams.answered.request", team="Los Tigres", status=status("declined")
+    )
     assert of_type(outcome, "thread_member_added") == []
     assert (await team_state(sandbox))[0]["members"] == ["ana"]
     assert [r.status for r in await join_requests(sandbox)] == ["declined"]
@@ -78,9 +95,9 @@ async def test_a_member_who_is_not_captain_cannot_answer_a_request(sandbox: Sand
     await create_team(sandbox, "ana", "Los Tigres", "carlos", open=False)
     ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
 
-    outcome = ok(await sandbox.click("carlos", label="Aceptar"))
+    outcome = ok(await sandbox.click("carlos", label=accept_label()))
 
-    assert reply_text(outcome).startswith("Solo la capitanía de Los Tigres puede hacer esto.")
+    assert_reply(outcome, "teams.errors.not_captain", team="Los Tigres")
     assert outcome.replies[-1]["ephemeral"] is True
     assert of_type(outcome, "thread_member_added", "message_edited") == []
     assert (await team_state(sandbox))[0]["members"] == ["ana", "carlos"]
@@ -90,10 +107,8 @@ async def test_a_member_who_is_not_captain_cannot_answer_a_request(sandbox: Sand
 async def test_join_unknown_team_says_how_to_find_one(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("bea", "team join", {"team": "Nadie"}))
 
-    assert (
-        reply_text(outcome)
-        == "No hay ningún equipo llamado Nadie. Revisa el nombre con /equipo lista."
-    )
+    refusal = assert_reply(outcome, "teams.errors.team_not_found", name="Nadie")
+    assert command("team", "list") in refusal
     assert outcome.effects == []
 
 
@@ -116,15 +131,16 @@ async def test_filling_the_team_tags_it_full_and_closes_pending_answers(
     closed = {m["channel"]: m for m in of_type(outcome, "message_edited")}
     assert set(closed) == {"dm:fede", "dm:gema"}
     assert all(
-        m["content"] == "Invitación cerrada: equipo completo." and m["buttons"] == []
+        m["content"] == expected("teams.closed.invitation", PUBLIC, status=status("full"))
+        and m["buttons"] == []
         for m in closed.values()
     )
     assert [i.status for i in await invitations(sandbox)] == ["full", "full"]
     assert (await team_state(sandbox))[0]["members"] == ["ana", "bea", "carlos", "dani", "eva"]
 
     refused = ok(await sandbox.run("fede", "team join", {"team": "Los Tigres"}))
-    assert "El equipo Los Tigres está completo (5 miembros)" in reply_text(refused)
-    assert "/equipo lista" in reply_text(refused)
+    refusal = assert_reply(refused, "teams.errors.team_full", team="Los Tigres", max=5)
+    assert command("team", "list") in refusal
 
 
 async def test_a_full_closed_team_answers_its_join_requests_team_full(
@@ -138,14 +154,14 @@ async def test_a_full_closed_team_answers_its_join_requests_team_full(
     ok(await sandbox.run("fede", "team join", {"team": "Los Tigres"}))
     ok(await sandbox.run("ana", "team invite", {"member": "@carlos"}))
 
-    outcome = ok(await sandbox.click("carlos", label="Aceptar", where="dm"))
+    outcome = ok(await sandbox.click("carlos", label=accept_label(), where="dm"))
 
     assert of_type(outcome, "tags_changed") == [
         {"type": "tags_changed", "thread": "Los Tigres", "tags": ["completo"]}
     ]
     [closed] = of_type(outcome, "message_edited")
     assert closed["channel"] == "thread:Los Tigres"
-    assert closed["content"] == "Solicitud cerrada: equipo completo."
+    assert closed["content"] == expected("teams.closed.request", PUBLIC, status=status("full"))
     assert closed["buttons"] == []
     assert [r.status for r in await join_requests(sandbox)] == ["full"]
 

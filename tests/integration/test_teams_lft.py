@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from bot.discord.mentions import channel_mention
+from bot.text import Safe
 from sandbox.harness import Sandbox
+from tests.integration.replies import (
+    PUBLIC,
+    assert_reply,
+    command,
+    expected,
+    mention_of,
+)
 from tests.integration.teams_support import (
     lft_profile,
     of_type,
     ok,
-    reply_text,
-    uid,
 )
 
 
@@ -16,6 +23,11 @@ def forum_threads(sandbox: Sandbox) -> list[str]:
     guild = sandbox.discord.state.guild(sandbox.guild_id)
     forum = sandbox.discord.channel_id(sandbox.guild_id, "encuentra-equipo")
     return sorted(c.name for c in guild.channels.values() if c.is_thread and c.parent_id == forum)
+
+
+def reasons(*keys: str) -> Safe:
+    """Why a match is proposed, as the match embed lists the reasons."""
+    return Safe(", ".join(expected(f"teams.match.{key}") for key in keys))
 
 
 async def test_post_publishes_a_forum_post_tagged_looking(sandbox: Sandbox) -> None:
@@ -34,10 +46,11 @@ async def test_post_publishes_a_forum_post_tagged_looking(sandbox: Sandbox) -> N
         "title": "bea",
         "tags": ["busco equipo"],
     }
-    assert reply_text(outcome).startswith("Tu perfil está publicado:")
-    assert "/busco-equipo sugerencias" in reply_text(outcome)
     profile = await lft_profile(sandbox, "bea")
     assert profile is not None
+    assert profile.post_id is not None
+    posted = assert_reply(outcome, "teams.lft.posted", post=channel_mention(profile.post_id))
+    assert command("lft", "match") in posted
     assert (profile.skills, profile.languages, profile.utc_offset_minutes, profile.looking) == (
         ["python", "datasets"],
         ["es", "ca"],
@@ -54,7 +67,15 @@ async def test_posting_again_edits_the_same_post(sandbox: Sandbox) -> None:
 
     assert of_type(outcome, "forum_post_created") == []
     [edited] = of_type(outcome, "message_edited")
-    assert "evaluación" in edited["content"]
+    assert edited["content"] == expected(
+        "teams.lft.post",
+        PUBLIC,
+        member=mention_of(sandbox, "bea"),
+        skills="python, evaluación",
+        languages="-",
+        offset="-",
+        note="-",
+    )
     assert forum_threads(sandbox) == ["bea"]
 
 
@@ -63,7 +84,7 @@ async def test_remove_deletes_the_profile_and_its_post(sandbox: Sandbox) -> None
 
     outcome = ok(await sandbox.run("bea", "lft remove"))
 
-    assert reply_text(outcome) == "Tu perfil de búsqueda de equipo se ha eliminado."
+    assert_reply(outcome, "teams.lft.removed")
     assert await lft_profile(sandbox, "bea") is None
     assert forum_threads(sandbox) == []
 
@@ -71,7 +92,8 @@ async def test_remove_deletes_the_profile_and_its_post(sandbox: Sandbox) -> None
 async def test_remove_without_profile_says_how_to_post_one(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("bea", "lft remove"))
 
-    assert "/busco-equipo publicar" in reply_text(outcome)
+    refusal = assert_reply(outcome, "teams.errors.lft_not_found")
+    assert command("lft", "post") in refusal
     assert outcome.effects == []
 
 
@@ -80,8 +102,8 @@ async def test_member_of_a_team_cannot_post(sandbox: Sandbox) -> None:
 
     outcome = ok(await sandbox.run("ana", "lft post", {"skills": "python"}))
 
-    assert reply_text(outcome).startswith("Ya estás en el equipo Los Tigres")
-    assert "/equipo salir" in reply_text(outcome)
+    refusal = assert_reply(outcome, "teams.errors.lft_in_team", team="Los Tigres")
+    assert command("team", "leave") in refusal
     assert of_type(outcome, "forum_post_created") == []
 
 
@@ -105,13 +127,22 @@ async def test_match_for_a_captain_lists_candidates(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("ana", "lft match"))
 
     [embed] = outcome.replies[0]["embeds"]
-    assert embed["title"] == "Candidaturas para Los Tigres"
-    lines = embed["description"].splitlines()
-    assert [line.split(". ")[0] for line in lines] == ["1", "2"]
-    assert {line.split(". ")[1].split(":")[0] for line in lines} == {
-        f"<@{uid(sandbox, 'bea')}>",
-        f"<@{uid(sandbox, 'carlos')}>",
-    }
+    assert embed["title"] == expected("teams.lft.candidates_title", team="Los Tigres")
+    # Both bring skills the team lacks; bea brings two, carlos one.
+    assert embed["description"].splitlines() == [
+        expected(
+            "teams.lft.candidate",
+            rank=1,
+            member=mention_of(sandbox, "bea"),
+            reasons=reasons("new_skills"),
+        ),
+        expected(
+            "teams.lft.candidate",
+            rank=2,
+            member=mention_of(sandbox, "carlos"),
+            reasons=reasons("new_skills"),
+        ),
+    ]
 
 
 async def test_match_for_a_member_without_team_lists_open_teams(sandbox: Sandbox) -> None:
@@ -121,5 +152,12 @@ async def test_match_for_a_member_without_team_lists_open_teams(sandbox: Sandbox
     outcome = ok(await sandbox.run("bea", "lft match"))
 
     [embed] = outcome.replies[0]["embeds"]
-    assert embed["title"] == "Equipos que encajan contigo"
-    assert embed["description"].startswith("1. **Los Tigres** (4 plazas libres)")
+    assert embed["title"] == expected("teams.lft.teams_title")
+    # bea's skill is new to the team, and the team is open.
+    assert embed["description"] == expected(
+        "teams.lft.team_line",
+        rank=1,
+        team="Los Tigres",
+        free=4,
+        reasons=reasons("new_skills", "open_team"),
+    )

@@ -5,18 +5,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.discord.mentions import channel_mention
+from bot.i18n import Message
 from sandbox.harness import Sandbox
 from tests.integration.conftest import MakeSandbox
+from tests.integration.replies import (
+    PUBLIC,
+    assert_reply,
+    command,
+    english,
+    expected,
+    mention_of,
+)
 from tests.integration.teams_support import (
     create_team,
     members,
     messages,
     of_type,
     ok,
-    reply_text,
     team_state,
+    team_view,
     uid,
 )
+
+
+def new_captain(sandbox: Sandbox, handle: str) -> str:
+    """What the team's thread reads when captaincy passes to ``handle``."""
+    return expected("teams.thread.new_captain", PUBLIC, member=mention_of(sandbox, handle))
 
 
 async def test_leave_removes_the_member_from_thread_and_team(sandbox: Sandbox) -> None:
@@ -24,7 +39,7 @@ async def test_leave_removes_the_member_from_thread_and_team(sandbox: Sandbox) -
 
     outcome = ok(await sandbox.run("bea", "team leave"))
 
-    assert reply_text(outcome) == "Has dejado el equipo **Los Tigres**."
+    assert_reply(outcome, "teams.leave.done", team="Los Tigres")
     assert of_type(outcome, "thread_member_removed") == [
         {"type": "thread_member_removed", "thread": "Los Tigres", "member": "bea"}
     ]
@@ -37,7 +52,7 @@ async def test_captain_leaving_hands_over_to_the_longest_standing_member(sandbox
     outcome = ok(await sandbox.run("ana", "team leave"))
 
     announcements = [m["content"] for m in messages(outcome, "thread:Los Tigres")]
-    assert f"<@{uid(sandbox, 'carlos')}> tiene ahora la capitanía del equipo." in announcements
+    assert new_captain(sandbox, "carlos") in announcements
     assert await team_state(sandbox) == [
         {"name": "Los Tigres", "captain": "carlos", "members": ["carlos", "bea"], "locked": False}
     ]
@@ -48,7 +63,7 @@ async def test_last_member_leaving_disbands_the_team(sandbox: Sandbox) -> None:
 
     outcome = ok(await sandbox.run("ana", "team leave"))
 
-    assert "como no quedaba nadie, el equipo se ha disuelto" in reply_text(outcome)
+    assert_reply(outcome, "teams.leave.disbanded", team="Los Tigres")
     archived = of_type(outcome, "thread_archived")
     assert {effect["thread"] for effect in archived} == {"Los Tigres"}
     assert len(archived) == 2  # the team's thread and its forum post
@@ -58,7 +73,8 @@ async def test_last_member_leaving_disbands_the_team(sandbox: Sandbox) -> None:
 async def test_leave_without_team_is_refused(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("bea", "team leave"))
 
-    assert reply_text(outcome).startswith("No estás en ningún equipo. Crea uno con /equipo crear")
+    refusal = assert_reply(outcome, "teams.errors.not_in_team")
+    assert command("team", "create") in refusal
     assert outcome.effects == []
 
 
@@ -67,7 +83,7 @@ async def test_captain_kicks_a_member(sandbox: Sandbox) -> None:
 
     outcome = ok(await sandbox.run("ana", "team kick", {"member": "@bea"}))
 
-    assert reply_text(outcome) == f"<@{uid(sandbox, 'bea')}> ya no forma parte de **Los Tigres**."
+    assert_reply(outcome, "teams.kick.done", member=mention_of(sandbox, "bea"), team="Los Tigres")
     assert of_type(outcome, "thread_member_removed") == [
         {"type": "thread_member_removed", "thread": "Los Tigres", "member": "bea"}
     ]
@@ -79,7 +95,7 @@ async def test_only_the_captain_can_kick(sandbox: Sandbox) -> None:
 
     outcome = ok(await sandbox.run("bea", "team kick", {"member": "@carlos"}))
 
-    assert reply_text(outcome).startswith("Solo la capitanía de Los Tigres puede hacer esto.")
+    assert_reply(outcome, "teams.errors.not_captain", team="Los Tigres")
     assert outcome.effects == []
     assert (await team_state(sandbox))[0]["members"] == ["ana", "bea", "carlos"]
 
@@ -89,8 +105,8 @@ async def test_kicking_someone_outside_the_team_is_refused(sandbox: Sandbox) -> 
 
     outcome = ok(await sandbox.run("ana", "team kick", {"member": "@bea"}))
 
-    assert "no es miembro de Los Tigres" in reply_text(outcome)
-    assert "/equipo info" in reply_text(outcome)
+    refusal = assert_reply(outcome, "teams.errors.member_not_in_team", team="Los Tigres")
+    assert command("team", "info") in refusal
     assert outcome.effects == []
 
 
@@ -99,11 +115,11 @@ async def test_transfer_makes_another_member_captain(sandbox: Sandbox) -> None:
 
     outcome = ok(await sandbox.run("ana", "team transfer", {"member": "@bea"}))
 
-    assert (
-        reply_text(outcome)
-        == f"<@{uid(sandbox, 'bea')}> tiene ahora la capitanía de **Los Tigres**."
+    assert_reply(
+        outcome, "teams.transfer.done", member=mention_of(sandbox, "bea"), team="Los Tigres"
     )
     [notice] = messages(outcome, "thread:Los Tigres")
+    assert notice["content"] == new_captain(sandbox, "bea")
     assert notice["mentions"]["users"] == ["bea"]
     assert (await team_state(sandbox))[0]["captain"] == "bea"
 
@@ -113,7 +129,7 @@ async def test_transfer_to_a_non_member_is_refused(sandbox: Sandbox) -> None:
 
     outcome = ok(await sandbox.run("ana", "team transfer", {"member": "@bea"}))
 
-    assert "no es miembro de Los Tigres" in reply_text(outcome)
+    assert_reply(outcome, "teams.errors.member_not_in_team", team="Los Tigres")
     assert (await team_state(sandbox))[0]["captain"] == "ana"
 
 
@@ -122,7 +138,7 @@ async def test_rename_renames_thread_and_forum_post(sandbox: Sandbox) -> None:
 
     outcome = ok(await sandbox.run("ana", "team rename", {"name": "Las Panteras"}))
 
-    assert reply_text(outcome) == "El equipo **Los Tigres** ahora se llama **Las Panteras**."
+    assert_reply(outcome, "teams.rename.done", old="Los Tigres", team="Las Panteras")
     renamed = of_type(outcome, "thread_renamed")
     assert len(renamed) == 2
     assert all(effect.get("name") == "Las Panteras" for effect in renamed), renamed
@@ -140,7 +156,7 @@ async def test_rename_to_a_taken_name_is_refused(sandbox: Sandbox) -> None:
 
     outcome = ok(await sandbox.run("ana", "team rename", {"name": "LAS PANTERAS"}))
 
-    assert "Ya existe un equipo llamado LAS PANTERAS" in reply_text(outcome)
+    assert_reply(outcome, "teams.errors.name_taken", name="LAS PANTERAS")
     assert of_type(outcome, "thread_renamed") == []
     assert [team["name"] for team in await team_state(sandbox)] == ["Los Tigres", "Las Panteras"]
 
@@ -150,9 +166,7 @@ async def test_disband_archives_and_locks_the_thread(sandbox: Sandbox) -> None:
 
     outcome = ok(await sandbox.run("ana", "team disband"))
 
-    assert (
-        reply_text(outcome) == "El equipo **Los Tigres** se ha disuelto. Su hilo queda archivado."
-    )
+    assert_reply(outcome, "teams.disband.done", team="Los Tigres")
     assert len(of_type(outcome, "thread_archived")) == 2
     thread = team_thread(sandbox)
     assert (thread.archived, thread.locked) == (True, True)
@@ -164,7 +178,7 @@ async def test_only_the_captain_can_disband(sandbox: Sandbox) -> None:
 
     outcome = ok(await sandbox.run("bea", "team disband"))
 
-    assert reply_text(outcome).startswith("Solo la capitanía de Los Tigres")
+    assert_reply(outcome, "teams.errors.not_captain", team="Los Tigres")
     assert outcome.effects == []
     assert len(await team_state(sandbox)) == 1
 
@@ -178,10 +192,13 @@ async def test_info_shows_a_team_in_the_members_language(sandbox: Sandbox) -> No
     assert embed["title"] == "Los Tigres"
     assert embed["description"] == "Un modelo de tigres"
     fields = {field["name"]: field["value"] for field in embed["fields"]}
-    assert fields["Captain"] == f"<@{uid(sandbox, 'ana')}>"
-    assert fields["Members (2/5)"] == f"<@{uid(sandbox, 'ana')}>, <@{uid(sandbox, 'dani')}>"
-    assert fields["Free places"] == "3"
-    assert "Team thread" in fields
+    assert fields[english("teams.info.captain")] == mention_of(sandbox, "ana")
+    assert fields[english("teams.info.members", size=2, max=5)] == ", ".join(
+        [mention_of(sandbox, "ana"), mention_of(sandbox, "dani")]
+    )
+    assert fields[english("teams.info.free")] == "3"
+    thread_id = (await team_view(sandbox, "Los Tigres")).thread_id
+    assert fields[english("teams.info.thread")] == channel_mention(thread_id)
 
 
 async def test_info_of_another_team_by_name_hides_its_thread(sandbox: Sandbox) -> None:
@@ -192,8 +209,8 @@ async def test_info_of_another_team_by_name_hides_its_thread(sandbox: Sandbox) -
     [embed] = outcome.replies[0]["embeds"]
     fields = {field["name"]: field["value"] for field in embed["fields"]}
     assert embed["title"] == "Los Tigres"
-    assert "Hilo del equipo" not in fields
-    assert fields["Plazas libres"] == "4"
+    assert expected("teams.info.thread") not in fields
+    assert fields[expected("teams.info.free")] == "4"
 
 
 async def test_list_pages_through_teams(make_sandbox: MakeSandbox) -> None:
@@ -208,19 +225,29 @@ async def test_list_pages_through_teams(make_sandbox: MakeSandbox) -> None:
     first = ok(await sandbox.run("eva", "team list"))
 
     [embed] = first.replies[0]["embeds"]
-    assert embed["title"] == "Equipos (3)"
+    assert embed["title"] == expected("teams.list.title", total=3)
     assert [(f["name"], f["value"]) for f in embed["fields"]] == [
-        ("Equipo Uno", "1/5 miembros · 4 plazas libres · abierto, sin aprobación"),
-        ("Equipo Dos", "2/5 miembros · 3 plazas libres · abierto, sin aprobación"),
+        ("Equipo Uno", listed(size=1, free=4)),
+        ("Equipo Dos", listed(size=2, free=3)),
     ]
-    assert embed["footer"] == "Página 1 de 2"
-    assert first.replies[0]["buttons"] == ["Anterior", "Siguiente"]
+    assert embed["footer"] == expected("teams.list.page", page=1, pages=2)
+    previous, next_ = expected("teams.buttons.previous"), expected("teams.buttons.next")
+    assert first.replies[0]["buttons"] == [previous, next_]
 
-    second = ok(await sandbox.click("eva", label="Siguiente"))
+    second = ok(await sandbox.click("eva", label=next_))
 
     [embed] = second.replies[-1]["embeds"]
-    assert [f["name"] for f in embed["fields"]] == ["Equipo Tres"]
-    assert embed["footer"] == "Página 2 de 2"
+    assert [(f["name"], f["value"]) for f in embed["fields"]] == [
+        ("Equipo Tres", listed(size=1, free=4))
+    ]
+    assert embed["footer"] == expected("teams.list.page", page=2, pages=2)
+
+
+def listed(size: int, free: int) -> str:
+    """An open team's line in `/team list`."""
+    return expected(
+        "teams.list.free", size=size, max=5, free=free, joining=Message("teams.info.open")
+    )
 
 
 async def test_member_leaving_the_server_leaves_the_team(sandbox: Sandbox) -> None:
@@ -230,7 +257,7 @@ async def test_member_leaving_the_server_leaves_the_team(sandbox: Sandbox) -> No
 
     # Discord itself drops a departed member from the thread; the bot says so in the thread.
     assert [m["content"] for m in messages(outcome, "thread:Los Tigres")] == [
-        f"<@{uid(sandbox, 'bea')}> ha dejado el equipo."
+        expected("teams.thread.left", PUBLIC, member=mention_of(sandbox, "bea"))
     ]
     assert (await team_state(sandbox))[0]["members"] == ["ana", "carlos"]
     assert uid(sandbox, "bea") not in team_thread(sandbox).members
@@ -241,7 +268,7 @@ async def test_captain_leaving_the_server_hands_over_the_team(sandbox: Sandbox) 
 
     outcome = ok(await sandbox.leave("ana"))
 
-    assert f"<@{uid(sandbox, 'bea')}> tiene ahora la capitanía del equipo." in [
+    assert new_captain(sandbox, "bea") in [
         m["content"] for m in messages(outcome, "thread:Los Tigres")
     ]
     assert await team_state(sandbox) == [

@@ -8,6 +8,7 @@ import asyncio
 
 from sandbox.harness import Sandbox
 from tests.integration.conftest import MakeSandbox
+from tests.integration.replies import expected, status
 from tests.integration.teams_support import (
     create_team,
     invitations,
@@ -19,7 +20,6 @@ from tests.integration.teams_support import (
 
 RACERS = [f"p{i:02d}" for i in range(50)]
 ANSWER_TIMEOUT = 30.0
-FULL_REFUSAL = "El equipo Los Tigres está completo (5 miembros)"
 
 
 async def racing_sandbox(make_sandbox: MakeSandbox) -> Sandbox:
@@ -48,12 +48,10 @@ async def test_fifty_joins_for_the_last_place_admit_exactly_one(make_sandbox: Ma
 
     assert outcome.errors == []
     texts = final_texts(outcome.replies)
-    joined = [
-        h
-        for h, text in zip(RACERS, texts, strict=True)
-        if text.startswith("¡Ya formas parte de **Los Tigres**!")
-    ]
-    refused = [text for text in texts if text.startswith(FULL_REFUSAL)]
+    welcome = expected("teams.join.joined", team="Los Tigres")
+    full = expected("teams.errors.team_full", team="Los Tigres", max=5)
+    joined = [h for h, text in zip(RACERS, texts, strict=True) if text == welcome]
+    refused = [text for text in texts if text == full]
     assert len(joined) == 1, texts
     assert len(refused) == 49, texts
     [state] = await team_state(sandbox)
@@ -86,17 +84,18 @@ async def test_fifty_invitations_accepted_at_once_admit_exactly_one(
 
     assert outcome.errors == []
     texts = final_texts(outcome.replies)
-    accepted = [
-        h
-        for h, text in zip(RACERS, texts, strict=True)
-        if text == "Invitación a **Los Tigres**: aceptada."
-    ]
+    welcome = expected("teams.answered.invitation", team="Los Tigres", status=status("accepted"))
+    accepted = [h for h, text in zip(RACERS, texts, strict=True) if text == welcome]
     assert len(accepted) == 1, texts
-    refusals = [text for text in texts if text != "Invitación a **Los Tigres**: aceptada."]
+    refusals = [text for text in texts if text != welcome]
     # Each loser is told the team is full, whether its accept queued behind the winner's
     # (the invitation was already answered "full") or read the full team itself.
     assert len(refusals) == 49
-    assert all("complet" in text for text in refusals), set(refusals)
+    full = {
+        expected("teams.errors.invitation_team_full"),
+        expected("teams.errors.team_full", team="Los Tigres", max=5),
+    }
+    assert set(refusals) <= full, set(refusals)
     [state] = await team_state(sandbox)
     assert state["members"] == ["ana", "bea", "carlos", "dani", accepted[0]]
     statuses = sorted(inv.status for inv in await invitations(sandbox))

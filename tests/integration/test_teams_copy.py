@@ -1,0 +1,61 @@
+"""The Spanish copy, word for word, of the most visible team messages.
+
+Every other integration test asserts by catalog key and parameters (``replies.py``), so an edit
+of ``bot/locales/es/teams.toml`` breaks only these tests: the ones a copy edit of these
+messages is meant to break. Update them together with the catalog.
+
+Mentions, channels and times are shown as a member reads them (``sandbox.readable``).
+"""
+
+from __future__ import annotations
+
+from sandbox.harness import Sandbox
+from tests.integration.conftest import MakeSandbox
+from tests.integration.teams_support import members, messages, ok, reply_text
+
+
+async def test_team_created(sandbox: Sandbox) -> None:
+    outcome = ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+
+    assert sandbox.readable(reply_text(outcome)) == (
+        "Equipo **Los Tigres** creado. Tienes la capitanía. "
+        "Hilo privado del equipo: #Los Tigres. "
+        "Caben hasta 5 personas: invita con `/equipo invitar`."
+    )
+
+
+async def test_invitation_dm(sandbox: Sandbox) -> None:
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+
+    outcome = ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
+
+    [dm] = messages(outcome)
+    assert sandbox.readable(dm["content"]) == (
+        "@ana te invita a unirte al equipo **Los Tigres**. "
+        "La invitación caduca 2024-03-22 10:00 UTC."
+    )
+
+
+async def test_join_request(sandbox: Sandbox) -> None:
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+
+    outcome = ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
+
+    [request] = messages(outcome)
+    assert sandbox.readable(request["content"]) == "@ana: @bea quiere unirse al equipo."
+    assert request["buttons"] == ["Aceptar", "Rechazar"]
+
+
+async def test_team_full_refusal(make_sandbox: MakeSandbox) -> None:
+    sandbox = await make_sandbox(
+        members=members("ana", "bea", "carlos"), settings={"teams": {"max_size": 2}}
+    )
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres", "open": True}))
+    ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
+
+    outcome = ok(await sandbox.run("carlos", "team join", {"team": "Los Tigres"}))
+
+    assert reply_text(outcome) == (
+        "El equipo Los Tigres está completo (2 miembros). "
+        "Busca otro equipo con /equipo lista o /busco-equipo sugerencias."
+    )
