@@ -21,11 +21,14 @@ from bot.clients.hub import HubClient
 from bot.clock import Clock, SystemClock
 from bot.db import Database
 from bot.discord.errors import ErrorRegistry, default_registry
+from bot.discord.limits import MemberLocks, Throttle
 from bot.discord.notifier import DiscordNotifier
+from bot.discord.place import EventPlace
 from bot.discord.translator import CatalogTranslator
 from bot.discord.tree import HackTree
 from bot.discovery import walk_modules
 from bot.i18n import Catalogs, catalogs
+from bot.logs import redact_values
 from bot.models import KeyValue
 from bot.services.members import all_locales, remember_locales
 from bot.settings import Settings
@@ -76,6 +79,12 @@ class HackBot(commands.Bot):
         )
         self.settings = settings
         self.db = db
+        # The event's server, roles and channels as ids (resolved when the server is ready);
+        # one team command at a time per member; who hit a limit, recorded throttled.
+        self.place = EventPlace(settings.config)
+        self.member_locks = MemberLocks()
+        self.limit_log = Throttle()
+        self.refusal_log = Throttle()
         self.clock: Clock = clock or SystemClock()
         self.catalogs: Catalogs = catalogs().with_default(settings.config.event.default_locale)
         self.errors: ErrorRegistry = default_registry()
@@ -109,10 +118,12 @@ class HackBot(commands.Bot):
     async def prepare(self) -> None:
         """Install the translator and load every cog (no network)."""
         await self.tree.set_translator(CatalogTranslator(self.catalogs))
+        self.place.install(self)
         for module in cog_modules():
             await self.load_extension(module)
 
     async def on_ready(self) -> None:
+        self.place.resolve(self)
         if not self._synced:
             self._synced = True
             try:
@@ -189,29 +200,16 @@ class HackBot(commands.Bot):
     # -- the event's guild ----------------------------------------------------------------
     @property
     def guild(self) -> discord.Guild | None:
-        wanted = self.settings.config.discord.guild
-        if isinstance(wanted, int):
-            return self.get_guild(wanted)
-        return discord.utils.get(self.guilds, name=wanted)
+        return self.place.guild(self)
 
     def channel(self, key: str) -> Any:
         """The configured channel ``key`` (a key of ``[channels]``), or None."""
-        guild = self.guild
-        if guild is None:
-            return None
-        wanted = getattr(self.settings.config.channels, key)
-        if isinstance(wanted, int):
-            return guild.get_channel(wanted)
-        return discord.utils.get(guild.channels, name=wanted)
+        guild, channel_id = self.guild, self.place.channel_id(key, self)
+        return None if guild is None or channel_id is None else guild.get_channel(channel_id)
 
     def role(self, key: str) -> discord.Role | None:
-        guild = self.guild
-        if guild is None:
-            return None
-        wanted = getattr(self.settings.config.roles, key)
-        if isinstance(wanted, int):
-            return guild.get_role(wanted)
-        return discord.utils.get(guild.roles, name=wanted)
+        guild, role_id = self.guild, self.place.role_id(key, self)
+        return None if guild is None or role_id is None else guild.get_role(role_id)
 
     # -- command sync only when the command set changed ----------------------------------
     async def command_payloads(self) -> list[dict[str, Any]]:
@@ -227,6 +225,9 @@ class HackBot(commands.Bot):
     async def sync_commands(self) -> bool:
         """Sync the command tree when it differs from the last synced one. True if synced."""
         target = self.guild if self.settings.config.discord.sync_commands == "guild" else None
+        if target is None and self.settings.config.discord.sync_commands == "guild":
+            log.error("the event's server is not resolved: commands not synced")
+            return False
         payloads = await self.command_payloads()
         scope = f"guild:{target.id}" if target is not None else "global"
         digest = hashlib.sha256(json.dumps([scope, payloads], sort_keys=True).encode()).hexdigest()
@@ -246,6 +247,8 @@ class HackBot(commands.Bot):
 
 def create_bot(settings: Settings, **kwargs: Any) -> HackBot:
     """Build the bot; ``db`` defaults to the settings' DATABASE_URL."""
+    secrets = settings.secrets
+    redact_values(secrets.discord_token, secrets.hf_token, secrets.database_url)
     if "db" not in kwargs:
         kwargs["db"] = Database(settings.secrets.database_url)
     return HackBot(settings, **kwargs)

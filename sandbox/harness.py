@@ -32,6 +32,12 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CHANNEL = "general"
 READY_TIMEOUT = 15.0
+# settle(): how long the local Discord must have been quiet, then how many turns of the event
+# loop the bot gets to read what was sent to it last before it is judged idle. Each turn polls
+# the sockets, and a gateway frame already sent becomes a running handler within two turns: the
+# turns, not the quiet time, are what make settle() safe on a slow or busy machine.
+SETTLE_QUIET = 0.01
+SETTLE_TURNS = 5
 # Names discord.py gives the tasks running the bot's handlers, and the bot's own background tasks.
 HANDLER_TASKS = (
     "CommandTree-invoker",
@@ -104,8 +110,12 @@ class Sandbox:
         overrides: Mapping[str, Any] | None = None,
         interaction_timeout: float = 3.0,
         workdir: Path | None = None,
+        migrate: bool = True,
     ) -> None:
+        """``migrate=False`` skips the migrations at start: for a caller (the test suite) that
+        hands over a database it has already migrated to head."""
         self.clock = clock
+        self.migrate = migrate
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if workdir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="hackbot-sandbox-")
@@ -151,7 +161,8 @@ class Sandbox:
         logging.getLogger().addHandler(self.errors)
         self._redirect = contextlib.ExitStack()
         self._redirect.enter_context(use_local_discord(self.discord))
-        await upgrade(self.db_url)
+        if self.migrate:
+            await upgrade(self.db_url)
         await self.start_bot()
 
     def _build_guild(self, config: Config) -> None:
@@ -260,7 +271,11 @@ class Sandbox:
         handler waiting on the database makes no Discord traffic, but it is not done)."""
         deadline = time.monotonic() + limit
         while True:
-            await self.discord.wait_settled(timeout=max(0.1, deadline - time.monotonic()))
+            await self.discord.wait_settled(
+                timeout=max(0.1, deadline - time.monotonic()), quiet=SETTLE_QUIET
+            )
+            for _ in range(SETTLE_TURNS):
+                await asyncio.sleep(0)
             busy = self.bot_busy()
             if not busy:
                 return
@@ -368,6 +383,86 @@ class Sandbox:
         if user_id is None:
             return None
         return self.discord.handle_of(user_id) or str(user_id)
+
+    # -- forged interactions: another server, a DM, any value (sandbox/discord/forgery.py) --
+    def add_server(
+        self,
+        name: str,
+        *,
+        roles: tuple[str, ...] = (),
+        channels: tuple[str, ...] = (DEFAULT_CHANNEL,),
+        members: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> int:
+        """A second server where the bot is also a member (someone invited it there), with
+        ``members`` holding roles by name (an attacker may name a role like the organizers')."""
+        guild_id = self.discord.create_guild(
+            name, roles=list(roles), channels=[ChannelSpec(name=c) for c in channels]
+        )
+        for handle, role_names in (members or {}).items():
+            self.discord.add_member(guild_id, handle, roles=list(role_names))
+        self.discord.join_bot(guild_id)
+        return guild_id
+
+    async def forge(
+        self,
+        handle: str,
+        command: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        server: int | None = None,
+        dm: bool = False,
+        channel: str | None = None,
+        raw: Mapping[str, Any] | None = None,
+    ) -> StepOutcome:
+        """Run the event's ``command`` as a modified client would: from ``server`` (default:
+        the event's), or from a DM with the bot, with ``raw`` option values sent unchecked."""
+        guild_id = None if dm else (server or self.guild_id)
+        return await self.step(
+            lambda: self.discord.forge_command(
+                handle,
+                command,
+                dict(options or {}),
+                commands_of=self.guild_id,
+                guild_id=guild_id,
+                channel=channel,
+                raw=dict(raw or {}),
+            )
+        )
+
+    async def forge_autocomplete(
+        self,
+        handle: str,
+        command: str,
+        option: str,
+        value: str = "",
+        *,
+        server: int | None = None,
+        dm: bool = False,
+    ) -> StepOutcome:
+        guild_id = None if dm else (server or self.guild_id)
+        return await self.step(
+            lambda: self.discord.forge_autocomplete(
+                handle, command, option, value, commands_of=self.guild_id, guild_id=guild_id
+            )
+        )
+
+    async def forge_click(
+        self,
+        handle: str,
+        custom_id: str,
+        *,
+        server: int | None = None,
+        dm: bool = False,
+        channel: str | None = None,
+    ) -> StepOutcome:
+        """Press a button carrying ``custom_id`` (any text), in ``channel`` of ``server``
+        (default: the event's) or in the DM with the bot."""
+        guild_id = None if dm else (server or self.guild_id)
+        return await self.step(
+            lambda: self.discord.forge_click(
+                handle, custom_id, bot_guild=self.guild_id, guild_id=guild_id, channel=channel
+            )
+        )
 
 
 def _ms(value: float | None) -> float | None:

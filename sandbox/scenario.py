@@ -5,7 +5,10 @@ The format is the contract in docs/rehearsals.md; every problem names the step a
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
+import unicodedata
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,8 +19,22 @@ from bot.durations import parse_duration
 from sandbox.hub import FAULTS, REPO_FIELDS
 
 ROLE_KEYS = ("participant", "mentor", "organizer")
-TOP_KEYS = {"title", "clock", "config", "settings", "members", "hub", "calendar", "steps"}
+# A scenario (or the config it names) larger than this is refused unread.
+MAX_FILE_BYTES = 1024 * 1024
+TOP_KEYS = {
+    "title",
+    "clock",
+    "config",
+    "settings",
+    "members",
+    "hub",
+    "registrations",
+    "calendar",
+    "steps",
+}
 MEMBER_KEYS = {"roles", "locale", "dms"}
+REGISTRATION_KEYS = {"email", "role", "name", "country", "hub_user"}
+REGISTRATION_ROLES = ("participant", "mentor")
 HUB_KINDS = ("models", "datasets", "spaces")
 HUB_REPO_KEYS = REPO_FIELDS
 HUB_FAULTS = FAULTS | {"none"}
@@ -72,6 +89,9 @@ class Scenario:
     hub: dict[str, Any]
     calendar_events: list[dict[str, Any]]
     steps: list[dict[str, Any]] = field(default_factory=list)
+    # Rows of the sign-up lists (contract: imported before the first step); no feature reads
+    # them yet, so they are checked and kept.
+    registrations: list[dict[str, Any]] = field(default_factory=list)
 
 
 def parse_time(value: Any, where: str) -> datetime:
@@ -152,6 +172,26 @@ def _faults(faults: Any, where: str) -> None:
             )
 
 
+def _registrations(rows: Any) -> list[dict[str, Any]]:
+    if not isinstance(rows, list):
+        raise ScenarioError("registrations: must be an array of tables ([[registrations]])")
+    for index, row in enumerate(rows, start=1):
+        where = f"registrations[{index}]"
+        if not isinstance(row, dict):
+            raise ScenarioError(f"{where}: must be a table")
+        _unknown(set(row), REGISTRATION_KEYS, where)
+        if not isinstance(row.get("email"), str) or "@" not in row["email"]:
+            raise ScenarioError(f"{where}.email: an email address is required")
+        if row.get("role", "participant") not in REGISTRATION_ROLES:
+            raise ScenarioError(
+                f"{where}.role: one of {', '.join(REGISTRATION_ROLES)}, got {row.get('role')!r}"
+            )
+        for key in ("name", "country", "hub_user"):
+            if key in row and not isinstance(row[key], str):
+                raise ScenarioError(f"{where}.{key}: must be a string, got {row[key]!r}")
+    return list(rows)
+
+
 def _calendar(table: Any) -> list[dict[str, Any]]:
     if not isinstance(table, dict):
         raise ScenarioError("calendar: must be a table")
@@ -201,9 +241,8 @@ def _step(number: int, step: Any, members: dict[str, Member], nested: bool = Fal
         options = step.get("options", {})
         if not isinstance(options, dict):
             raise ScenarioError(f"{where}: key 'options' must be a table")
-        for name, option in options.items():
-            if isinstance(option, str) and option.startswith("@") and option[1:] not in members:
-                raise ScenarioError(f"{where}: key 'options.{name}': unknown member {option!r}")
+        # An option's value is not checked here: "@everyone" is text a member may type in a
+        # string option; in a user option an unknown "@handle" fails the step when it runs.
     elif action == "click":
         if not (isinstance(value, str) or (isinstance(value, dict) and set(value) == {"index"})):
             raise ScenarioError(f"{where}: key 'click': a label, a custom_id or {{ index = N }}")
@@ -252,11 +291,70 @@ def _step(number: int, step: Any, members: dict[str, Member], nested: bool = Fal
         raise ScenarioError(f"{where}: key 'leave': unknown member {value!r}")
 
 
+# Bidirectional controls reorder what a terminal shows (the "Trojan Source" trick).
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def unprintable(ch: str) -> bool:
+    """A character a terminal acts on instead of showing: C0 and C1 controls (ESC starts
+    an escape sequence, CR rewrites the line), DEL and bidirectional controls."""
+    return (unicodedata.category(ch) == "Cc" and ch not in "\n\t") or ch in _BIDI
+
+
+def printable(text: str, *, json: bool = False) -> str:
+    """``text`` safe to print on a terminal: each character :func:`unprintable` says a
+    terminal would act on is shown as ``\\xNN`` (``\\uNNNN`` with ``json``, a valid escape
+    inside a JSON string) instead."""
+    if not any(unprintable(ch) for ch in text):
+        return text
+    return "".join(
+        (f"\\u{ord(ch):04x}" if json or ord(ch) > 0xFF else f"\\x{ord(ch):02x}")
+        if unprintable(ch)
+        else ch
+        for ch in text
+    )
+
+
+def read_limited(path: Path, label: str = "", limit: int = MAX_FILE_BYTES) -> str:
+    """The UTF-8 text of the regular file ``path``, or a one-line :class:`ScenarioError`
+    (starting with ``label``: the scenario's own path is printed before it by the caller).
+
+    Devices (``/dev/zero``), pipes, sockets and directories are refused before anything is
+    read (a FIFO is opened without blocking), and so is a file of more than ``limit`` bytes."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise ScenarioError(f"{label}file not found") from None
+    except PermissionError:
+        raise ScenarioError(f"{label}cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise ScenarioError(f"{label}cannot be read ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ScenarioError(f"{label}is a directory; give the path of a .toml file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ScenarioError(
+                f"{label}is not a regular file (a device, a pipe or a socket); "
+                "give the path of a .toml file"
+            )
+        if info.st_size > limit:
+            raise ScenarioError(f"{label}is {info.st_size} bytes; at most {limit} are read")
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            raw = file.read(limit + 1)
+    finally:
+        os.close(fd)
+    if len(raw) > limit:
+        raise ScenarioError(f"{label}is more than {limit} bytes; at most {limit} are read")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{label}is not UTF-8 text") from None
+
+
 def load_scenario(path: Path, default_config: Path) -> Scenario:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
+        data = tomllib.loads(read_limited(path))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
     _unknown(set(data), TOP_KEYS, "scenario")
@@ -264,7 +362,12 @@ def load_scenario(path: Path, default_config: Path) -> Scenario:
     clock = parse_time(data["clock"], "clock") if "clock" in data else datetime.now(UTC)
     config = (path.parent / data["config"]).resolve() if "config" in data else default_config
     if not config.exists():
-        raise ScenarioError(f"config: file not found: {config}")
+        where = "relative to the scenario" if "config" in data else "the current directory's"
+        raise ScenarioError(
+            f"config: file not found: {config} ({where}; set `config` in the scenario to the "
+            "event's config.toml)"
+        )
+    read_limited(config, f"config: {config}: ")  # settings are read from it later
     settings = data.get("settings", {})
     if not isinstance(settings, dict):
         raise ScenarioError("settings: must be a table")
@@ -275,7 +378,7 @@ def load_scenario(path: Path, default_config: Path) -> Scenario:
         _step(number, step, members)
     return Scenario(
         path=path,
-        title=str(data.get("title", path.stem)),
+        title=printable(str(data.get("title", path.stem))),
         clock=clock,
         config=config,
         settings=settings,
@@ -283,4 +386,5 @@ def load_scenario(path: Path, default_config: Path) -> Scenario:
         hub=_hub(data.get("hub", {})),
         calendar_events=_calendar(data.get("calendar", {})),
         steps=steps,
+        registrations=_registrations(data.get("registrations", [])),
     )

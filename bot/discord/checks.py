@@ -29,14 +29,18 @@ ROLE_KEYS = ("participant", "mentor", "organizer")
 
 
 def member_has_role(bot: HackBot, member: discord.Member | discord.User, role_key: str) -> bool:
-    """True when ``member`` holds the configured role (by id or by name)."""
+    """True when ``member``, a member of the event's server, holds the configured role.
+
+    Ids only: the role was resolved once from its configured name or id
+    (:mod:`bot.discord.place`), so a role with the same name in another server, or a second
+    one made later, never passes."""
     if not isinstance(member, discord.Member):
         return False
-    wanted = getattr(bot.settings.config.roles, role_key)
-    for role in member.roles:
-        if (isinstance(wanted, int) and role.id == wanted) or role.name == str(wanted):
-            return True
-    return False
+    guild = bot.place.guild(bot)
+    if guild is None or member.guild.id != guild.id:
+        return False
+    role_id = bot.place.role_id(role_key, bot)
+    return role_id is not None and any(role.id == role_id for role in member.roles)
 
 
 def require_role(*role_keys: str) -> Callable[[T], T]:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HackBot
 from bot.discord.checks import require_role
+from bot.discord.limits import TEAMS
 from bot.discord.mentions import mention
 from bot.discord.replies import defer, send, tr
 from bot.discord.timestamps import discord_ts
@@ -26,6 +27,8 @@ LOG_LINES = 20
 class TeamAdmin(
     commands.GroupCog, group_name="teamadmin", group_description="Organizer tools for teams"
 ):
+    member_lock = TEAMS  # a member runs one team command at a time (bot.discord.tree)
+
     def __init__(self, bot: HackBot) -> None:
         self.bot = bot
         self.discord = TeamDiscord(bot)

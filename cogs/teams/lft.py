@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 import discord
@@ -10,12 +11,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import HackBot
+from bot.discord.limits import TEAMS
 from bot.discord.mentions import channel_mention, mention
 from bot.discord.replies import defer, send, tr
+from bot.errors import InvalidInput
 from bot.services import teams
 from bot.services.teams import lft
 from bot.services.teams.lft import LftView
-from bot.text import Safe, clean
+from bot.text import Safe
 from cogs.teams.effects import TeamDiscord
 from cogs.teams.options import rules_of
 
@@ -35,6 +38,8 @@ def offset_text(minutes: int | None) -> str:
 
 
 class Lft(commands.GroupCog, group_name="lft", group_description="Looking for a team"):
+    member_lock = TEAMS  # a member runs one team command at a time (bot.discord.tree)
+
     def __init__(self, bot: HackBot) -> None:
         self.bot = bot
         self.discord = TeamDiscord(bot)
@@ -70,7 +75,10 @@ class Lft(commands.GroupCog, group_name="lft", group_description="Looking for a 
     ) -> None:
         await defer(interaction)
         bot, now = self.bot, self.bot.clock.now()
+        if utc_offset is not None and not math.isfinite(utc_offset):
+            raise InvalidInput("teams.errors.bad_offset")
         minutes = None if utc_offset is None else round(utc_offset * 60)
+        cooldown = rules_of(bot).lft_post_cooldown
         profile = await bot.db.write(
             lambda session: lft.post_profile(
                 session,
@@ -80,6 +88,7 @@ class Lft(commands.GroupCog, group_name="lft", group_description="Looking for a 
                 note=note,
                 utc_offset_minutes=minutes,
                 now=now,
+                cooldown=cooldown,
             )
         )
         text = self.profile_text(interaction.user.id, profile)
@@ -90,9 +99,9 @@ class Lft(commands.GroupCog, group_name="lft", group_description="Looking for a 
         else:
             forum = bot.channel("team_forum")
             tags = await self.discord.forum_tags(forum)
-            title = clean(interaction.user.display_name)[:80] or str(interaction.user.id)
+            title = lft.post_title(interaction.user.display_name, str(interaction.user.id))
             created = await forum.create_thread(
-                name=title[:100],
+                name=title,
                 content=text,
                 applied_tags=[tags[bot.settings.config.teams.tag_looking]],
             )

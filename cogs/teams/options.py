@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.app import HackBot
 
 NAME_MAX = 100  # Discord refuses longer input; the service enforces the real limit with a message
+MAX_PAGE = 1000  # the last page `team list` (and its buttons) may ask for
 
 
 def rules_of(bot: HackBot) -> TeamRules:

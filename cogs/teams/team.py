@@ -11,6 +11,7 @@ from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HackBot
+from bot.discord.limits import TEAMS
 from bot.discord.mentions import channel_mention, mention
 from bot.discord.replies import defer, send, tr
 from bot.discord.timestamps import discord_ts
@@ -19,8 +20,8 @@ from bot.services.members import locales_of
 from bot.services.teams import InvitationView
 from cogs.teams.effects import TeamDiscord
 from cogs.teams.embeds import team_card, team_list_message
-from cogs.teams.options import NAME_MAX, rules_of, team_name_choices
-from cogs.teams.views import AnswerButton, ListPageButton, answer_buttons
+from cogs.teams.options import MAX_PAGE, NAME_MAX, rules_of, team_name_choices
+from cogs.teams.views import DYNAMIC_ITEMS, answer_buttons, inbox_button
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +29,15 @@ log = logging.getLogger(__name__)
 class Teams(
     commands.GroupCog, group_name="team", group_description="Create, join and manage your team"
 ):
+    member_lock = TEAMS  # a member runs one team command at a time (bot.discord.tree)
+
     def __init__(self, bot: HackBot) -> None:
         self.bot = bot
         self.discord = TeamDiscord(bot)
         super().__init__()
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(AnswerButton, ListPageButton)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
 
     # -- autocomplete (never deferred: served from the database) ----------------------------
     async def team_names(
@@ -134,24 +137,25 @@ class Teams(
             expires=discord_ts(invitation.expires_at, "R"),
         )
         view = answer_buttons("inv", invitation.id, locale, bot)
-        delivered_by_dm = True
         try:
             message = await member.send(text, view=view)
         except discord.Forbidden:
-            delivered_by_dm = False
-            channel = bot.channel("teams")
-            message = await channel.send(
-                bot.catalogs.t(locale, "teams.invite.public", member=mention(member.id))
-                + "\n"
-                + text,
-                view=view,
+            # DMs closed: the channel learns only that a message waits for the member; the
+            # invitation itself is shown to them alone, when they press the notice's button.
+            # The notice is not the invitation's message, so closing it never edits it.
+            await bot.channel("teams").send(
+                bot.catalogs.t(locale, "teams.invite.waiting", member=mention(member.id)),
+                view=inbox_button(invitation.id, locale, bot),
                 allowed_mentions=discord.AllowedMentions(users=[member]),
             )
-        await bot.db.write(
-            lambda session: teams.set_invitation_message(
-                session, invitation.id, message.channel.id, message.id
+            delivered_by_dm = False
+        else:
+            delivered_by_dm = True
+            await bot.db.write(
+                lambda session: teams.set_invitation_message(
+                    session, invitation.id, message.channel.id, message.id
+                )
             )
-        )
         key = "teams.invite.sent" if delivered_by_dm else "teams.invite.sent_public"
         await send(
             interaction,
@@ -315,7 +319,7 @@ class Teams(
     @app_commands.describe(page="Page number")
     @app_commands.guild_only()
     async def list_(
-        self, interaction: discord.Interaction[Any], page: app_commands.Range[int, 1, 1000] = 1
+        self, interaction: discord.Interaction[Any], page: app_commands.Range[int, 1, MAX_PAGE] = 1
     ) -> None:
         await defer(interaction)
         embed, view = await team_list_message(self.bot, interaction, page)
@@ -323,7 +327,10 @@ class Teams(
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
-        """A member who leaves the server leaves their team (captaincy passes on)."""
+        """A member who leaves the event's server leaves their team (captaincy passes on);
+        leaving any other server the bot is in changes nothing."""
+        if payload.guild_id != self.bot.place.guild_id:
+            return
         await self.member_left(payload.user.id)
 
     @commands.Cog.listener()

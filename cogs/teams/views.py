@@ -13,13 +13,17 @@ import discord
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.discord.components import HackView, guarded
-from bot.discord.replies import tr
+from bot.discord.mentions import mention
+from bot.discord.replies import locale_of, send, tr
+from bot.discord.timestamps import discord_ts
+from bot.discord.trust import bounded, snowflake
+from bot.errors import InvalidInput
 from bot.i18n import Message
 from bot.services import teams
 from bot.services.teams import MembershipChange
 from bot.services.teams.views import ItemKind
 from cogs.teams.effects import TeamDiscord
-from cogs.teams.options import rules_of
+from cogs.teams.options import MAX_PAGE, rules_of
 
 if TYPE_CHECKING:
     from bot.app import HackBot
@@ -34,13 +38,23 @@ def answer_buttons(kind: str, item_id: int, locale: str | None, bot: HackBot) ->
     return view
 
 
+def invalid_button() -> InvalidInput:
+    """A custom_id no button of the bot carries (forged, or from an older version)."""
+    return InvalidInput("core.errors.invalid_button")
+
+
+# The templates accept any value in each field, so that a forged custom_id (an id past 2**63,
+# a page that is no number) is answered "invalid" instead of being left unanswered; the values
+# are checked in ``from_custom_id``, which must never raise (discord.py would only log it).
 class AnswerButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"team:(?P<kind>inv|req):(?P<id>\d+):(?P<accept>[01])",
+    template=r"team:(?P<kind>inv|req):(?P<id>[^:]*):(?P<accept>[^:]*)",
 ):
     """Accept or decline an invitation (the invitee) or a join request (the captain)."""
 
-    def __init__(self, kind: str, item_id: int, accept: bool, label: str = "") -> None:
+    def __init__(
+        self, kind: str, item_id: int, accept: bool, label: str = "", *, valid: bool = True
+    ) -> None:
         prefix = "inv" if kind in ("inv", "invitation") else "req"
         super().__init__(
             discord.ui.Button(
@@ -52,6 +66,7 @@ class AnswerButton(
         self.kind = prefix
         self.item_id = item_id
         self.accept = accept
+        self.valid = valid
 
     @classmethod
     async def from_custom_id(
@@ -61,15 +76,20 @@ class AnswerButton(
         match: re.Match[str],
         /,
     ) -> AnswerButton:
+        item_id = snowflake(match["id"])
+        valid = item_id is not None and match["accept"] in ("0", "1")
         return cls(
             match["kind"],
-            int(match["id"]),
+            item_id or 0,
             match["accept"] == "1",
             getattr(item, "label", "") or "",
+            valid=valid,
         )
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        if not self.valid:
+            raise invalid_button()
         bot: HackBot = interaction.client
         await interaction.response.defer()
         team_name, change = await bot.db.write(
@@ -117,11 +137,19 @@ class AnswerButton(
 
 class ListPageButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"team:list:(?P<page>\d+):(?P<dir>[pn])",
+    template=r"team:list:(?P<page>[^:]*):(?P<dir>[^:]*)",
 ):
     """Previous / next page of `team list` (edits the ephemeral message in place)."""
 
-    def __init__(self, page: int, direction: str, label: str = "", disabled: bool = False) -> None:
+    def __init__(
+        self,
+        page: int,
+        direction: str,
+        label: str = "",
+        disabled: bool = False,
+        *,
+        valid: bool = True,
+    ) -> None:
         super().__init__(
             discord.ui.Button(
                 label=label or ("◀" if direction == "p" else "▶"),
@@ -131,6 +159,7 @@ class ListPageButton(
             )
         )
         self.page = page
+        self.valid = valid
 
     @classmethod
     async def from_custom_id(
@@ -140,12 +169,107 @@ class ListPageButton(
         match: re.Match[str],
         /,
     ) -> ListPageButton:
-        return cls(int(match["page"]), match["dir"], getattr(item, "label", "") or "")
+        # Page 0 is the disabled "previous" of page 1; `team list` itself takes 1..MAX_PAGE.
+        page = bounded(match["page"], 0, MAX_PAGE + 1)
+        valid = page is not None and match["dir"] in ("p", "n")
+        label = getattr(item, "label", "") or ""
+        return cls(page or 1, match["dir"][:1], label, valid=valid)
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         from cogs.teams.embeds import team_list_message
 
+        if not self.valid:
+            raise invalid_button()
         bot: HackBot = interaction.client
         embed, view = await team_list_message(bot, interaction, self.page)
         await interaction.response.edit_message(embed=embed, view=view)
+
+
+def inbox_button(invitation_id: int, locale: str | None, bot: HackBot) -> discord.ui.View:
+    """The one button of a public notice: it shows its invitation to the invitee only."""
+    view = HackView(timeout=None)
+    view.add_item(InboxButton(invitation_id, bot.catalogs.t(locale, "teams.buttons.open")))
+    return view
+
+
+class InboxButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"team:open:(?P<id>[^:]*)",
+):
+    """A message waiting for a member whose DMs are closed: the channel sees only that one is
+    there; the invitee reads it (and answers it) in a reply only they see."""
+
+    def __init__(self, invitation_id: int, label: str = "", *, valid: bool = True) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or "Open",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"team:open:{invitation_id}",
+            )
+        )
+        self.invitation_id = invitation_id
+        self.valid = valid
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> InboxButton:
+        invitation_id = snowflake(match["id"])
+        label = getattr(item, "label", "") or ""
+        return cls(invitation_id or 0, label, valid=invitation_id is not None)
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        if not self.valid:
+            raise invalid_button()
+        bot: HackBot = interaction.client
+        now = bot.clock.now()
+        async with bot.db.read() as session:
+            invitation = await teams.open_invitation(
+                session,
+                rules_of(bot),
+                invitation_id=self.invitation_id,
+                user_id=interaction.user.id,
+                now=now,
+            )
+        text = tr(
+            interaction,
+            "teams.invite.dm",
+            inviter=mention(invitation.inviter_id),
+            team=invitation.team.name,
+            expires=discord_ts(invitation.expires_at, "R"),
+        )
+        view = answer_buttons("inv", invitation.id, locale_of(interaction), bot)
+        await send(interaction, text, view=view)
+
+
+class UnknownTeamButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"team:(?!(?:inv|req):[^:]*:[^:]*$|list:[^:]*:[^:]*$|open:[^:]*$).*",
+):
+    """Any other ``team:`` custom_id (forged, or from an older version): answered "invalid"."""
+
+    def __init__(self) -> None:
+        super().__init__(discord.ui.Button(label="?", custom_id="team:?"))
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> UnknownTeamButton:
+        return cls()
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        raise invalid_button()
+
+
+DYNAMIC_ITEMS = (AnswerButton, ListPageButton, InboxButton, UnknownTeamButton)

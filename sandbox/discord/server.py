@@ -21,21 +21,28 @@ from . import (
 )
 from .dispatches import Dispatches
 from .errors import DiscordFault, RejectedByDiscord
+from .forgery import Forgery
 from .gateway import GUILD_MEMBERS, Gateway
-from .http_core import SERVER_KEY, discord_middleware
+from .http_core import SERVER_KEY, Exchange, discord_middleware
 from .interactions import TOKEN_LIFETIME, Interaction, InteractionRegistry
 from .models import BotAccount, Channel, Guild, Member, Message
 from .permissions import FULL_PERMISSIONS
+from .ratelimits import RateLimits, SandboxTime
 from .recorder import Recorder
 from .state import ChannelSpec, State
 from .views import StateViews
+
+# aiohttp listens with a backlog of 128: a burst of a few hundred connections then overflows the
+# kernel's accept queue, SYNs are dropped and each client waits a 1 s retransmission. Discord
+# does not; the kernel caps this at net.core.somaxconn.
+LISTEN_BACKLOG = 4096
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class LocalDiscord(StateViews, Dispatches):
+class LocalDiscord(StateViews, Dispatches, Forgery):
     """A local Discord server. Build a guild, start it, point discord.py at it."""
 
     def __init__(
@@ -51,6 +58,10 @@ class LocalDiscord(StateViews, Dispatches):
         self.requests: list[tuple[str, str, int]] = []
         self.errors: list[dict[str, Any]] = []
         self.faults: list[DiscordFault] = []
+        # Discord's REST rate limits, enforced unless a test switches them off (saying why)
+        self.ratelimits = RateLimits(clock=SandboxTime(lambda: self.now()))  # noqa: PLW0108
+        # every REST request and answer, when a test asks for them (set to a list)
+        self.exchanges: list[Exchange] | None = None
         self.inflight = 0
         self.base_url = ""
         self.gateway_url = ""
@@ -73,7 +84,7 @@ class LocalDiscord(StateViews, Dispatches):
         app.router.add_get("/", self.gateway.handle)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
+        site = web.TCPSite(self._runner, host, port, backlog=LISTEN_BACKLOG)
         await site.start()
         bound = self._runner.addresses[0][1]
         self.base_url = f"http://{host}:{bound}/api/v10"

@@ -115,8 +115,10 @@ async def test_join_unknown_team_says_how_to_find_one(sandbox: Sandbox) -> None:
 async def test_filling_the_team_tags_it_full_and_closes_pending_answers(
     make_sandbox: MakeSandbox,
 ) -> None:
+    # More pending invitations than free places: what the overbooking setting allows.
     sandbox = await make_sandbox(
-        members=members("ana", "bea", "carlos", "dani", "eva", "fede", "gema")
+        members=members("ana", "bea", "carlos", "dani", "eva", "fede", "gema"),
+        settings={"teams": {"invitation_overbooking": 2}},
     )
     await create_team(sandbox, "ana", "Los Tigres", "bea", "carlos")
     ok(await sandbox.run("ana", "team invite", {"member": "@fede"}))

@@ -23,7 +23,11 @@ ANSWER_TIMEOUT = 30.0
 
 
 async def racing_sandbox(make_sandbox: MakeSandbox) -> Sandbox:
-    sandbox = await make_sandbox(members=members("ana", "bea", "carlos", "dani", *RACERS))
+    # Fifty pending invitations for one free place: the overbooking setting has to allow them.
+    sandbox = await make_sandbox(
+        members=members("ana", "bea", "carlos", "dani", *RACERS),
+        settings={"teams": {"invitation_overbooking": len(RACERS) - 1}},
+    )
     return sandbox
 
 

@@ -29,7 +29,8 @@ async def test_any_member_may_invite(db: Database, rules: TeamRules, clock: Manu
 
 
 async def test_invite_refusals(db: Database, settings, clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
-    rules = rules_of(settings, max_size=3)
+    # One invitation beyond the free places, so the team can fill while 3's is pending.
+    rules = rules_of(settings, max_size=3, invitation_overbooking=1)
     await create(db, rules, clock.now(), 1, "Los Tigres", members=(2,))
     await create(db, rules, clock.now(), 7, "Pumas")
     async with db.transaction() as session:
@@ -262,7 +263,8 @@ async def test_filling_a_team_answers_its_pending_items_full(
     settings,
     clock: ManualClock,  # type: ignore[no-untyped-def]
 ) -> None:
-    rules = rules_of(settings, max_size=2)
+    # Two invitations for one free place: what the overbooking setting allows.
+    rules = rules_of(settings, max_size=2, invitation_overbooking=1)
     await create(db, rules, clock.now(), 1, "Los Tigres", open=False)
     async with db.transaction() as session:
         first = await teams.invite(session, rules, actor_id=1, invitee_id=2, now=clock.now())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
@@ -67,6 +68,8 @@ async def test_fifty_joins_for_one_place(
 async def test_fifty_accepts_for_one_place(
     db: Database, rules: TeamRules, clock: ManualClock
 ) -> None:
+    # Fifty pending invitations for one free place: the overbooking setting has to allow them.
+    rules = replace(rules, invitation_overbooking=RACERS - 1)
     team_id = await create(db, rules, clock.now(), 1, "Los Tigres", open=False, members=(2, 3, 4))
     invitations = {}
     async with db.transaction() as session:

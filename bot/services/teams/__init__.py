@@ -14,6 +14,7 @@ from bot.services.teams.invitations import (
     invite,
     join,
     next_expiry,
+    open_invitation,
     set_invitation_message,
     set_request_message,
 )
@@ -26,6 +27,7 @@ from bot.services.teams.lifecycle import (
     transfer,
     update_team_profile,
 )
+from bot.services.teams.limits import LimitReached
 from bot.services.teams.names import name_key, validate_team_name
 from bot.services.teams.organizer import (
     get_lock_state,
@@ -66,6 +68,7 @@ __all__ = [
     "ExpiredItem",
     "InvitationView",
     "JoinResult",
+    "LimitReached",
     "LockState",
     "MembershipChange",
     "RenameResult",
@@ -93,6 +96,7 @@ __all__ = [
     "member_left_server",
     "name_key",
     "next_expiry",
+    "open_invitation",
     "organizer_move",
     "rename",
     "search_team_names",

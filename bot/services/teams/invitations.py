@@ -26,6 +26,7 @@ from bot.models.teams import (
     Team,
 )
 from bot.services import audit
+from bot.services.teams import limits
 from bot.services.teams.guards import ensure_unlocked, member_team
 from bot.services.teams.membership import add_member, rowcount
 from bot.services.teams.queries import (
@@ -52,7 +53,9 @@ async def invite(
     """A member of a team invites ``invitee_id``.
 
     Refuses: ``not_in_team``, locked, ``self_invite``, ``member_in_team`` (invitee already in
-    a team), ``team_full``, ``already_invited`` (a pending, unexpired invitation exists).
+    a team), ``team_full``, ``already_invited`` (a pending, unexpired invitation exists); and
+    the limits ``reinvite_cooldown`` (the invitee declined this team's invitation recently) and
+    ``invitations_pending`` (as many pending invitations as free places).
     """
     team = await member_team(session, actor_id)
     await ensure_unlocked(session, rules, now, team)
@@ -64,6 +67,18 @@ async def invite(
     if team.size >= rules.max_size:
         raise Conflict("teams.errors.team_full", team=team.name, max=rules.max_size)
     await _expire_stale(session, Invitation, team.id, Invitation.invitee_id == invitee_id, now)
+    if await _pending_exists(session, Invitation, team.id, Invitation.invitee_id == invitee_id):
+        raise Conflict("teams.errors.already_invited", team=team.name)
+    await limits.ensure_reinvite_allowed(
+        session, team, invitee_id, cooldown=rules.reinvite_cooldown, now=now
+    )
+    await limits.ensure_invitation_room(
+        session,
+        team,
+        max_size=rules.max_size,
+        overbooking=rules.invitation_overbooking,
+        now=now,
+    )
     invitation = Invitation(
         team_id=team.id,
         inviter_id=actor_id,
@@ -104,6 +119,19 @@ async def _add_pending(
             await session.flush()
     except IntegrityError:
         raise duplicate from None
+
+
+async def _pending_exists(
+    session: AsyncSession,
+    model: type[Invitation] | type[JoinRequest],
+    team_id: int,
+    who: object,
+) -> bool:
+    """A pending item of ``who`` for the team (expired ones were just marked expired)."""
+    found = await session.scalar(
+        select(model.id).where(model.team_id == team_id, who, model.status == PENDING).limit(1)  # type: ignore[arg-type]
+    )
+    return found is not None
 
 
 async def _expire_stale(
@@ -206,6 +234,35 @@ async def answer_invitation(
     return change
 
 
+async def open_invitation(
+    session: AsyncSession, rules: TeamRules, *, invitation_id: int, user_id: int, now: datetime
+) -> InvitationView:
+    """A pending invitation, read by its invitee (from a public notice: DMs closed).
+
+    Refuses: ``invitation_not_found``, ``not_for_you`` (someone else pressed the notice's
+    button: it says nothing about the invitation), ``invitation_expired``,
+    ``invitation_team_full``, ``invitation_closed``.
+    """
+    invitation = await session.get(Invitation, invitation_id, populate_existing=True)
+    if invitation is None:
+        raise NotFound("teams.errors.invitation_not_found")
+    if invitation.invitee_id != user_id:
+        raise Forbidden("teams.errors.not_for_you")
+    if invitation.status != PENDING:
+        raise _closed_error("invitation", invitation.status)
+    if invitation.expires_at <= now:
+        raise Conflict("teams.errors.invitation_expired")
+    team = await load_team(session, invitation.team_id)
+    assert team is not None  # invitations are deleted with their team
+    return InvitationView(
+        id=invitation.id,
+        team=await view_of(session, team, rules, now),
+        inviter_id=invitation.inviter_id,
+        invitee_id=invitation.invitee_id,
+        expires_at=invitation.expires_at,
+    )
+
+
 async def _claim(
     session: AsyncSession,
     model: type[Invitation] | type[JoinRequest],
@@ -239,8 +296,9 @@ async def join(
     """Join an open team at once, or ask to join a team that is not open.
 
     Refuses: ``team_not_found``, locked, ``already_member`` / ``already_in_team``,
-    ``team_full``, ``already_requested``. A pending invitation from that team counts as
-    accepted.
+    ``team_full``, ``already_requested``, and the limit ``join_request_cooldown`` (a request to
+    this team made recently, whatever became of it). A pending invitation from that team
+    counts as accepted.
     """
     team = await team_row_by_name(session, team_name)
     await ensure_unlocked(session, rules, now, team)
@@ -295,6 +353,11 @@ async def _request(
     session: AsyncSession, rules: TeamRules, team: Team, user_id: int, now: datetime
 ) -> JoinResult:
     await _expire_stale(session, JoinRequest, team.id, JoinRequest.user_id == user_id, now)
+    if await _pending_exists(session, JoinRequest, team.id, JoinRequest.user_id == user_id):
+        raise Conflict("teams.errors.already_requested", team=team.name)
+    await limits.ensure_request_allowed(
+        session, team, user_id, cooldown=rules.join_request_cooldown, now=now
+    )
     request = JoinRequest(
         team_id=team.id,
         user_id=user_id,

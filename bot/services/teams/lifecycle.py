@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.models.teams import CANCELLED, Team, TeamMember
 from bot.services import audit
+from bot.services.teams import limits
 from bot.services.teams.guards import captain_team, ensure_unlocked
 from bot.services.teams.membership import close_pending, retire_lft_profile
 from bot.services.teams.names import validate_team_name
@@ -73,13 +74,23 @@ async def check_can_create(
 ) -> str:
     """Read-only pre-check before the Discord thread exists; returns the display name.
 
-    Refuses: locked, ``already_in_team``, invalid name, ``name_taken``.
+    Refuses: locked, ``already_in_team``, invalid name, ``name_taken``, and the limit
+    ``create_cooldown`` (the member created a team recently: no create/disband loops).
     """
     await ensure_unlocked(session, rules, now)
     current = await team_row_of(session, captain_id)
     if current is not None:
         raise Conflict("teams.errors.already_in_team", team=current.name)
     display, key = validate_team_name(name, rules)
+    await limits.ensure_cooled_down(
+        session,
+        actor_id=captain_id,
+        action="team.created",
+        limit="create_cooldown",
+        key="teams.errors.create_cooldown",
+        cooldown=rules.create_cooldown,
+        now=now,
+    )
     if await _name_taken(session, key):
         raise Conflict("teams.errors.name_taken", name=display)
     return display

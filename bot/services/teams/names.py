@@ -56,9 +56,44 @@ def validate_team_name(raw: str, rules: NameLimits) -> tuple[str, str]:
     return display, name_key(display)
 
 
+# Letters of other scripts that look like Latin letters, folded into the name key so that
+# "Lоs Tigres" with a Cyrillic "о" is taken when "Los Tigres" is. Case matters before folding:
+# Greek capital "Υ" looks like "Y" but small "υ" like "u". NFKC (in ``clean``) already folds
+# full-width, mathematical and circled letters; this covers what NFKC leaves alone: the
+# Cyrillic and Greek letters (and a few Latin-extended and Armenian ones) that Unicode's
+# confusables list (UTS #39) maps to a single Latin letter and that look the same in
+# Discord's font. Tested in tests/services/test_teams_limits.py.
+CONFUSABLES: dict[str, str] = {
+    # Cyrillic capitals
+    "А": "A", "В": "B", "Е": "E", "Ѕ": "S", "І": "I", "Ј": "J", "К": "K", "М": "M",
+    "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X", "У": "Y", "Ү": "Y",
+    "Ԛ": "Q", "Ԝ": "W", "Ѵ": "V", "Ӏ": "I", "Ԍ": "G", "Һ": "H",
+    # Cyrillic small letters
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "ѕ": "s",
+    "і": "i", "ј": "j", "ԁ": "d", "һ": "h", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y",
+    "ѵ": "v", "ɡ": "g",
+    # Greek capitals
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "Ϳ": "J",
+    # Greek small letters
+    "ο": "o", "α": "a", "ν": "v", "ι": "i", "κ": "k", "ρ": "p", "υ": "u", "χ": "x",
+    "ϳ": "j", "γ": "y",
+    # Latin-extended and Armenian look-alikes
+    "ı": "i", "ɑ": "a", "ɩ": "i", "օ": "o", "ս": "u", "ց": "g", "հ": "h", "ո": "n",
+}  # fmt: skip
+_UNCONFUSE = str.maketrans(CONFUSABLES)
+
+
+def unconfuse(text: str) -> str:
+    """``text`` with look-alike letters of other scripts replaced by the Latin ones."""
+    return text.translate(_UNCONFUSE)
+
+
 def name_key(name: str) -> str:
-    """The comparison key of a team name: case, accents and spacing folded."""
-    return fold(name)
+    """The comparison key of a team name: case, accents, spacing and look-alike letters of
+    other scripts folded (a Cyrillic "о" counts as a Latin "o")."""
+    # Once before folding (capitals differ), once after (decomposing may uncover a letter).
+    return unconfuse(fold(unconfuse(clean(name))))
 
 
 def _has_stacked_marks(text: str) -> bool:

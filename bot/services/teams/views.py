@@ -22,6 +22,12 @@ class TeamRules:
     name_max_length: int
     invitation_ttl: timedelta
     team_deadline: datetime
+    # Limits per member (a zero cooldown is off); see bot.services.teams.limits.
+    invitation_overbooking: int = 0
+    reinvite_cooldown: timedelta = timedelta(0)
+    join_request_cooldown: timedelta = timedelta(0)
+    create_cooldown: timedelta = timedelta(0)
+    lft_post_cooldown: timedelta = timedelta(0)
 
     @classmethod
     def from_settings(cls, config: Config) -> TeamRules:
@@ -34,6 +40,11 @@ class TeamRules:
             name_max_length=teams.name_max_length,
             invitation_ttl=teams.invitation_ttl,
             team_deadline=config.event.team_deadline,
+            invitation_overbooking=teams.invitation_overbooking,
+            reinvite_cooldown=teams.reinvite_cooldown,
+            join_request_cooldown=teams.join_request_cooldown,
+            create_cooldown=teams.create_cooldown,
+            lft_post_cooldown=teams.lft_post_cooldown,
         )
 
 

@@ -1,0 +1,152 @@
+"""Limits on what one member can make the bot do: cooldowns and caps.
+
+Each refusal is a :class:`LimitReached`: a :class:`bot.errors.Conflict` whose catalog key tells
+the member what happened and when they may try again (``when``, a datetime the Discord side
+shows as a relative timestamp), and whose ``limit`` names the limit for the audit log (organizers
+read who hit which limit with ``/teamadmin log``). The refused command changes nothing, so the
+caller records the hit in a transaction of its own (:func:`record_hit`).
+
+Cooldowns read what is already on record (invitations, join requests, the audit log), so no
+table of counters is needed and a restart forgets nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import Conflict
+from bot.models.ops import AuditEntry
+from bot.models.teams import DECLINED, PENDING, Invitation, JoinRequest, Team
+from bot.services import audit
+
+LIMIT_ACTION_PREFIX = "limit."
+# Limits by name: the config key each one reads (``None``: derived from ``max_size``).
+LIMITS: dict[str, str | None] = {
+    "pending_invitations": "teams.invitation_overbooking",
+    "reinvite_cooldown": "teams.reinvite_cooldown",
+    "join_request_cooldown": "teams.join_request_cooldown",
+    "create_cooldown": "teams.create_cooldown",
+    "lft_post_cooldown": "teams.lft_post_cooldown",
+    "busy": None,
+}
+
+
+class LimitReached(Conflict):
+    """A per-member limit refused the command; ``limit`` names it, ``subject`` is the team."""
+
+    def __init__(self, limit: str, key: str, *, subject: str | None = None, **params: Any) -> None:
+        super().__init__(key, **params)
+        self.limit = limit
+        self.subject = subject
+
+
+async def record_hit(
+    session: AsyncSession, *, actor_id: int, limit: str, subject: str | None, now: datetime
+) -> None:
+    """Put "``actor_id`` hit ``limit``" on the audit log (the caller's own transaction)."""
+    audit.record(
+        session, actor_id=actor_id, action=LIMIT_ACTION_PREFIX + limit, subject=subject, now=now
+    )
+
+
+async def ensure_invitation_room(
+    session: AsyncSession, team: Team, *, max_size: int, overbooking: int = 0, now: datetime
+) -> None:
+    """Pending invitations of a team stay within its free places (``max_size`` - size), plus
+    ``overbooking`` (``teams.invitation_overbooking``, 0 by default)."""
+    pending = await session.scalar(
+        select(func.count())
+        .select_from(Invitation)
+        .where(
+            Invitation.team_id == team.id,
+            Invitation.status == PENDING,
+            Invitation.expires_at > now,
+        )
+    )
+    free = max(max_size - team.size, 0)
+    if int(pending or 0) >= free + overbooking:
+        raise LimitReached(
+            "pending_invitations",
+            "teams.errors.invitations_pending",
+            subject=team.name,
+            team=team.name,
+            count=int(pending or 0),
+        )
+
+
+async def ensure_reinvite_allowed(
+    session: AsyncSession, team: Team, invitee_id: int, *, cooldown: timedelta, now: datetime
+) -> None:
+    """Someone who declined a team's invitation is not invited by it again before
+    ``cooldown`` has passed since they declined."""
+    if cooldown <= timedelta(0):
+        return
+    declined_at = await session.scalar(
+        select(func.max(Invitation.answered_at)).where(
+            Invitation.team_id == team.id,
+            Invitation.invitee_id == invitee_id,
+            Invitation.status == DECLINED,
+        )
+    )
+    if declined_at is not None and now < declined_at + cooldown:
+        raise LimitReached(
+            "reinvite_cooldown",
+            "teams.errors.reinvite_cooldown",
+            subject=team.name,
+            team=team.name,
+            when=declined_at + cooldown,
+        )
+
+
+async def ensure_request_allowed(
+    session: AsyncSession, team: Team, user_id: int, *, cooldown: timedelta, now: datetime
+) -> None:
+    """A member asks to join the same team again only ``cooldown`` after their last request
+    to it, whatever became of that one (answered, cancelled by a team of their own...)."""
+    if cooldown <= timedelta(0):
+        return
+    last = await session.scalar(
+        select(func.max(JoinRequest.created_at)).where(
+            JoinRequest.team_id == team.id, JoinRequest.user_id == user_id
+        )
+    )
+    if last is not None and now < last + cooldown:
+        raise LimitReached(
+            "join_request_cooldown",
+            "teams.errors.join_request_cooldown",
+            subject=team.name,
+            team=team.name,
+            when=last + cooldown,
+        )
+
+
+async def last_action_at(session: AsyncSession, actor_id: int, action: str) -> datetime | None:
+    """When ``actor_id`` last did ``action``, by the audit log."""
+    at: datetime | None = await session.scalar(
+        select(func.max(AuditEntry.at)).where(
+            AuditEntry.action == action, AuditEntry.actor_id == actor_id
+        )
+    )
+    return at
+
+
+async def ensure_cooled_down(
+    session: AsyncSession,
+    *,
+    actor_id: int,
+    action: str,
+    limit: str,
+    key: str,
+    cooldown: timedelta,
+    now: datetime,
+) -> None:
+    """``actor_id`` did ``action`` at most once per ``cooldown`` (by the audit log)."""
+    if cooldown <= timedelta(0):
+        return
+    last = await last_action_at(session, actor_id, action)
+    if last is not None and now < last + cooldown:
+        raise LimitReached(limit, key, when=last + cooldown)
