@@ -1,4 +1,8 @@
-"""The `hackbot` command line."""
+"""The `hackbot` command line.
+
+Every failure an operator can fix ends with one line saying what is wrong and what to do, and a
+non-zero exit status (docs/deployment.md, "Exit status and errors"); a traceback means a bug.
+"""
 
 from __future__ import annotations
 
@@ -7,40 +11,91 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.settings import ConfigError, Settings, load_settings
+from bot.settings import ConfigError, Settings, load_settings, redact_url
 
 log = logging.getLogger("hackbot")
-EXIT_USAGE = 2
+EXIT_OK = 0
+EXIT_UNHEALTHY = 1  # `health` (Docker's HEALTHCHECK knows only 0 and 1)
+EXIT_USAGE = 2  # config.toml, a missing DISCORD_TOKEN, an invalid scenario
+EXIT_DATABASE = 3  # the database cannot be reached, opened or migrated
+# 4: Discord refused the token or the intents; 5: no answer from Discord (bot/discord/login.py)
 HEALTHY_WITHIN = timedelta(minutes=3)
 
 
-def _settings(path: str) -> Settings:
+class Failure(Exception):
+    """A failure an operator can fix: printed as one line, exits with ``code``."""
+
+    def __init__(self, line: str, code: int) -> None:
+        super().__init__(line)
+        self.line = line
+        self.code = code
+
+
+def _settings(path: str, exit_code: int = EXIT_USAGE) -> Settings:
     try:
         return load_settings(path)
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        raise SystemExit(EXIT_USAGE) from None
+        raise SystemExit(exit_code) from None
+
+
+@contextmanager
+def database_errors(url: str, code: int = EXIT_DATABASE) -> Iterator[None]:
+    """Turn a database that cannot be reached, opened or migrated into a :class:`Failure`."""
+    from bot.db import database_problem, url_problem
+    from bot.migrate import MigrationError
+
+    problem = url_problem(url)
+    if problem is not None:
+        raise Failure(problem, code)
+    try:
+        yield
+    except Failure:
+        raise
+    except MigrationError as exc:
+        raise Failure(str(exc), code) from None
+    except Exception as exc:
+        problem = database_problem(exc, url)
+        if problem is None:
+            raise
+        raise Failure(problem, code) from None
+
+
+def _report(run: Callable[[], int]) -> int:
+    """Run a command; a :class:`Failure` becomes its line on stderr and its exit status."""
+    try:
+        return run()
+    except Failure as failure:
+        print(f"hackbot: {failure.line}", file=sys.stderr)
+        return failure.code
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     settings = _settings(args.path)
-    print(f"{args.path}: ok ({settings.config.event.name})")
+    event = settings.config.event
+    print(f"{args.path}: ok ({event.name}, time zone {event.zone.key})")
     return 0
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from bot.migrate import upgrade_sync
-    from bot.settings import redact_url
 
     settings = _settings(args.config)
-    upgrade_sync(settings.secrets.database_url)
-    print(f"database at {redact_url(settings.secrets.database_url)} is up to date")
-    return 0
+    url = settings.secrets.database_url
+
+    def upgrade() -> int:
+        with database_errors(url):
+            upgrade_sync(url)
+        print(f"database at {redact_url(url)} is up to date")
+        return EXIT_OK
+
+    return _report(upgrade)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -53,26 +108,46 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from bot.app import create_bot
+    from bot.app import HackBot, create_bot
+    from bot.discord.login import login_problem
     from bot.logs import setup_logging
     from bot.migrate import upgrade
     from bot.services.startup import record_start
 
     setup_logging(settings.secrets.log_level)
+    url = settings.secrets.database_url
+
+    async def prepare() -> tuple[HackBot, float]:
+        with database_errors(url):
+            await upgrade(url)
+            bot = create_bot(settings)
+            try:
+                async with bot.db.transaction() as session:
+                    delay = await record_start(session, bot.clock.now())
+            except BaseException:
+                await bot.db.dispose()
+                raise
+        return bot, delay
 
     async def main() -> None:
-        await upgrade(settings.secrets.database_url)
-        bot = create_bot(settings)
-        async with bot.db.transaction() as session:
-            delay = await record_start(session, bot.clock.now())
+        bot, delay = await prepare()
         if delay:
             log.warning("restarted quickly again: waiting %.0f s before logging in", delay)
             await asyncio.sleep(delay)
-        async with bot:
-            await bot.start(token)
+        try:
+            async with bot:
+                await bot.start(token)
+        except Exception as exc:
+            problem = login_problem(exc)
+            if problem is None:
+                raise
+            raise Failure(*problem) from None
 
-    asyncio.run(main())
-    return 0
+    def start() -> int:
+        asyncio.run(main())
+        return EXIT_OK
+
+    return _report(start)
 
 
 async def _describe(settings: Settings) -> list[dict[str, object]]:
@@ -103,25 +178,47 @@ def cmd_commands(args: argparse.Namespace) -> int:
 
 
 def cmd_health(args: argparse.Namespace) -> int:
-    from bot.db import Database
+    """Exit 0 when the running bot's heartbeat is recent, else 1 with one line (also when the
+    database is missing: this never creates one)."""
+    settings = _settings(args.config, exit_code=EXIT_UNHEALTHY)
+    url = settings.secrets.database_url
+
+    def check() -> int:
+        with database_errors(url, code=EXIT_UNHEALTHY):
+            beat = asyncio.run(_last_heartbeat(url))
+        if beat is None or datetime.now(UTC) - beat > HEALTHY_WITHIN:
+            print(
+                f"unhealthy: last heartbeat {beat.isoformat() if beat else 'never'}",
+                file=sys.stderr,
+            )
+            return EXIT_UNHEALTHY
+        print(f"healthy: last heartbeat {beat.isoformat()}")
+        return EXIT_OK
+
+    try:
+        return check()
+    except Failure as failure:
+        print(f"unhealthy: {failure.line}", file=sys.stderr)
+        return EXIT_UNHEALTHY
+
+
+async def _last_heartbeat(url: str) -> datetime | None:
+    from bot.db import Database, sqlite_file
     from bot.services.status import last_heartbeat
 
-    settings = _settings(args.config)
-
-    async def check() -> datetime | None:
-        db = Database(settings.secrets.database_url)
-        try:
-            async with db.read() as session:
-                return await last_heartbeat(session)
-        finally:
-            await db.dispose()
-
-    beat = asyncio.run(check())
-    if beat is None or datetime.now(UTC) - beat > HEALTHY_WITHIN:
-        print(f"unhealthy: last heartbeat {beat.isoformat() if beat else 'never'}", file=sys.stderr)
-        return 1
-    print(f"healthy: last heartbeat {beat.isoformat()}")
-    return 0
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        raise Failure(
+            f"no SQLite database at {path} (DATABASE_URL): the bot has not run with this "
+            "DATABASE_URL, or it points elsewhere",
+            EXIT_UNHEALTHY,
+        )
+    db = Database(url)
+    try:
+        async with db.read() as session:
+            return await last_heartbeat(session)
+    finally:
+        await db.dispose()
 
 
 SANDBOX_MISSING = (
@@ -130,14 +227,16 @@ SANDBOX_MISSING = (
 )
 
 
-def _rehearse(scenario: str, *, json_lines: bool, db_url: str | None) -> int:
-    """Run a rehearsal, or say in one line how to install the sandbox when it is missing."""
+def _rehearse(scenario: str | None, *, json_lines: bool, db_url: str | None) -> int:
+    """Run a rehearsal (``None``: the demo day shipped with the sandbox), or say in one line
+    how to install the sandbox when it is missing."""
     try:
         from sandbox.rehearse import main as rehearse_main
     except ModuleNotFoundError as exc:
         print(SANDBOX_MISSING.format(missing=exc.name), file=sys.stderr)
         return EXIT_USAGE
-    return rehearse_main(Path(scenario), json_lines=json_lines, db_url=db_url)
+    path = None if scenario is None else Path(scenario)
+    return rehearse_main(path, json_lines=json_lines, db_url=db_url)
 
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
@@ -180,11 +279,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument(
-        "--db", default=None, help="database URL (default: a fresh temporary SQLite file)"
+        "--db",
+        default=None,
+        help="an empty database to keep (default: a fresh temporary SQLite file); "
+        "one holding hackbot data is refused",
     )
     p.set_defaults(func=cmd_rehearse)
     p = sub.add_parser("demo", help="rehearse the scripted demo day (no token, no network)")
-    p.add_argument("--scenario", default=str(Path("examples") / "demo.toml"))
+    p.add_argument(
+        "--scenario", default=None, help="another scenario (default: the demo shipped with hackbot)"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_demo)
     return parser

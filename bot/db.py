@@ -9,6 +9,7 @@ locked" half-way: writers queue on the busy timeout instead. Read-only work uses
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -45,6 +46,134 @@ def is_retryable(exc: DBAPIError) -> bool:
 
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+# -- saying what is wrong with a database, in one line -----------------------------------------
+SUPPORTED_URLS = (
+    "sqlite+aiosqlite:///path/to/hackbot.db or postgresql+asyncpg://user:password@host/database"
+)
+_SUPPORTED_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
+
+
+def _redact(url: str) -> str:
+    from bot.settings import redact_url
+
+    return redact_url(url)
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a hackbot database URL, or None when it can."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # sqlalchemy raises ArgumentError, or ValueError for a bad port
+        return f"DATABASE_URL is not a database URL ({_redact(url)}); use {SUPPORTED_URLS}"
+    backend, _, driver = parsed.drivername.partition("+")
+    if _SUPPORTED_DRIVERS.get(backend) != driver:
+        return (
+            f"DATABASE_URL names {parsed.drivername!r}, which hackbot cannot use; "
+            f"use {SUPPORTED_URLS}"
+        )
+    if backend == "sqlite" and not parsed.database:
+        return f"DATABASE_URL names no SQLite file; use {SUPPORTED_URLS}"
+    return None
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for PostgreSQL and in-memory databases)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc``, the driver errors it wraps and what caused them, outermost first."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if current is None or any(current is known for known in seen):
+            continue
+        seen.append(current)
+        todo += [getattr(current, "orig", None), current.__cause__, current.__context__]
+    return seen
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def database_problem(exc: BaseException, url: str) -> str | None:
+    """One line saying what is wrong with the database at ``url`` and what to do, when ``exc``
+    is a problem of reaching or opening it (not a bug); None otherwise."""
+    parsed = make_url(url)
+    chain = _chain(exc)
+    codes = {getattr(e, "sqlstate", None) or getattr(e, "pgcode", None) for e in chain}
+    text = " ".join(_first_line(e) for e in chain)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database
+        for error in chain:
+            if isinstance(error, OSError):
+                reason = error.strerror or _first_line(error)
+                if isinstance(error, FileExistsError | NotADirectoryError):
+                    reason = f"{error.filename or 'a folder on its path'} is a file"
+                return (
+                    f"cannot create the folder of the SQLite database {path} ({reason}); "
+                    "correct DATABASE_URL or create the folder"
+                )
+        if "unable to open database file" in text:
+            return (
+                f"cannot open the SQLite database {path} (unable to open database file); "
+                "check that its folder exists and is writable, or correct DATABASE_URL"
+            )
+        if "file is not a database" in text:
+            return f"{path} is not a SQLite database; correct DATABASE_URL"
+        if "no such table" in text:
+            return (
+                f"the SQLite database {path} has no hackbot tables; "
+                "run `hackbot db upgrade` (or start the bot) first"
+            )
+        return None
+    server = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    name = parsed.database or parsed.username or ""
+    if "3D000" in codes:
+        return (
+            f'PostgreSQL at {server} has no database "{name}"; create it '
+            f"(createdb -h {parsed.host or 'localhost'} {name}) or correct DATABASE_URL"
+        )
+    if codes & {"28000", "28P01"}:
+        return (
+            f"PostgreSQL at {server} refused the login of user {parsed.username!r} "
+            f"({_first_line(chain[-1])}); correct the user or password in DATABASE_URL"
+        )
+    if "42P01" in codes:
+        return (
+            f'the database "{name}" at {server} has no hackbot tables; '
+            "run `hackbot db upgrade` (or start the bot) first"
+        )
+    for error in chain:
+        if isinstance(error, socket.gaierror):
+            return (
+                f"cannot find the host {parsed.host!r} of DATABASE_URL ({error.strerror}); "
+                "correct the host"
+            )
+        if isinstance(error, TimeoutError):
+            return (
+                f"PostgreSQL at {server} did not answer (timed out); check that the server "
+                "runs and that this machine may reach it, or correct DATABASE_URL"
+            )
+        if isinstance(error, ConnectionRefusedError):
+            return (
+                f"cannot connect to PostgreSQL at {server} (connection refused): no server "
+                "listens there; start it, or correct the host and port in DATABASE_URL"
+            )
+        if isinstance(error, OSError):
+            reason = error.strerror or _first_line(error)
+            return (
+                f"cannot connect to PostgreSQL at {server} ({reason}); start the server, "
+                "or correct the host and port in DATABASE_URL"
+            )
+    return None
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

@@ -1,16 +1,58 @@
-"""Rendering a rehearsal: JSON lines for machines, a readable chat log for people."""
+"""Rendering a rehearsal: JSON lines for machines, a readable chat log for people.
+
+The JSON lines carry every value exactly as Discord received it. The readable log is for eyes:
+invisible characters are shown escaped (``\\u200b``), values longer than :data:`VALUE_LIMIT`
+characters are cut with their length noted, a forum post shows its first message, and a rename
+names the channel of the thread it renamed.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 INDENT = "    "
+VALUE_LIMIT = 300
+# Letters and symbols that render as blank space although Unicode does not call them spaces.
+BLANK_LOOKING = frozenset("\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def json_line(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False, default=str)
+
+
+def _invisible(char: str) -> bool:
+    if char == " ":
+        return False
+    return char in BLANK_LOOKING or unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
+def visible(text: str) -> str:
+    """``text`` with every character a reader cannot see written as an escape (``\\u200b``)."""
+    if text.isprintable() and not any(char in BLANK_LOOKING for char in text):
+        return text
+    out = []
+    for char in text:
+        if not _invisible(char):
+            out.append(char)
+        elif char in _NAMED_ESCAPES:
+            out.append(_NAMED_ESCAPES[char])
+        elif ord(char) > 0xFFFF:
+            out.append(f"\\U{ord(char):08x}")
+        else:
+            out.append(f"\\u{ord(char):04x}")
+    return "".join(out)
+
+
+def shorten(text: str, length: int | None = None, limit: int = VALUE_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, noting the whole value's ``length``."""
+    length = len(text) if length is None else length
+    if length <= limit:
+        return text
+    return f"{text[:limit]}… ({length:,} characters)"
 
 
 def describe_action(action: dict[str, Any]) -> str:
@@ -47,11 +89,14 @@ def describe_action(action: dict[str, Any]) -> str:
 
 def _message_lines(message: dict[str, Any], prefix: str) -> list[str]:
     pad = " " * len(prefix)
-    body = (message.get("content") or "").splitlines()
+    # Split on newlines only: other separators (U+2028, ...) stay in the line, shown escaped.
+    content = message.get("content") or ""
+    body = content.split("\n") if content else []
     for embed in message.get("embeds") or []:
         if embed.get("title"):
             body.append(f"┃ {embed['title']}")
-        body.extend(f"┃ {text}" for text in (embed.get("description") or "").splitlines())
+        description = embed.get("description") or ""
+        body.extend(f"┃ {text}" for text in (description.split("\n") if description else []))
         for fld in embed.get("fields") or []:
             body.append(f"┃ {fld.get('name')}: {fld.get('value')}".replace("\n", " / "))
         if embed.get("footer"):
@@ -81,19 +126,32 @@ def _reply_lines(reply: dict[str, Any], who: str) -> list[str]:
     return _message_lines(reply, f"{INDENT}⤷ {tag}")
 
 
-def _effect_lines(effect: dict[str, Any]) -> list[str]:
+def _effect_lines(effect: dict[str, Any], note: dict[str, Any] | None = None) -> list[str]:
     kind = effect.get("type")
+    note = note or {}
     if kind in ("message", "message_edited"):
         verb = "posts in" if kind == "message" else "edits in"
         return _message_lines(effect, f"{INDENT}• {verb} {effect.get('channel')}: ")
+    if kind == "forum_post_created":
+        tags = ", ".join(effect.get("tags") or []) or "no tags"
+        head = f"{INDENT}• opens a post in #{effect.get('channel')}: {effect.get('title')} [{tags}]"
+        first = note.get("first_message")
+        if first is None:
+            return [head]
+        return [head, *_message_lines(first, f"{INDENT}  ↳ first message: ")]
+    if kind == "thread_renamed":
+        what = "thread"
+        if note.get("parent"):
+            what = f"{note.get('what', 'thread')} in #{note['parent']}"
+        return [f"{INDENT}• renames the {what}: {effect.get('old')} → {effect.get('name')}"]
     details = ", ".join(f"{k}={v}" for k, v in effect.items() if k != "type")
     return [f"{INDENT}• {kind}: {details}"]
 
 
 def humanized(value: Any, readable: Callable[[str], str]) -> Any:
-    """``value`` with every string passed through ``readable``."""
+    """``value`` with every string passed through ``readable`` and cut when too long."""
     if isinstance(value, str):
-        return readable(value)
+        return shorten(readable(value), length=len(value))
     if isinstance(value, list):
         return [humanized(v, readable) for v in value]
     if isinstance(value, dict):
@@ -101,29 +159,39 @@ def humanized(value: Any, readable: Callable[[str], str]) -> Any:
     return value
 
 
-def render_step(out: TextIO, line: dict[str, Any], readable: Callable[[str], str] = str) -> None:
-    line = {
-        **line,
-        "replies": humanized(line.get("replies"), readable),
-        "effects": humanized(line.get("effects"), readable),
-    }
-    action = line["action"]
+def _write(out: TextIO, lines: Iterable[str]) -> None:
+    for line in lines:
+        out.write(visible(line) + "\n")
+
+
+def render_step(
+    out: TextIO,
+    line: dict[str, Any],
+    readable: Callable[[str], str] = str,
+    notes: dict[int, dict[str, Any]] | None = None,
+) -> None:
+    """One step as a person reads it. ``notes`` holds, by effect index, what the local Discord
+    knew that the effect does not say: a forum post's first message, a renamed thread's channel."""
+    notes = humanized(notes or {}, readable)
+    action = humanized(line["action"], str)
+    replies = humanized(line.get("replies"), readable) or []
+    effects = humanized(line.get("effects"), readable) or []
     ack = line.get("ack_ms")
     ack_text = f"  (answered in {ack:.0f} ms)" if isinstance(ack, int | float) else ""
-    out.write(f"\n[{line['step']}] {describe_action(action)}{ack_text}\n")
-    replies = line.get("replies") or []
+    out.write("\n")
+    _write(out, [f"[{line['step']}] {describe_action(action)}{ack_text}"])
     if "parallel" in action:
         for inner, inner_replies in zip(action["parallel"], replies, strict=False):
-            out.write(f"  {describe_action(inner)}\n")
+            _write(out, [f"  {describe_action(inner)}"])
             for reply in inner_replies:
-                out.write("\n".join(_reply_lines(reply, inner.get("as", ""))) + "\n")
+                _write(out, _reply_lines(reply, inner.get("as", "")))
     else:
         for reply in replies:
-            out.write("\n".join(_reply_lines(reply, action.get("as", ""))) + "\n")
-    for effect in line.get("effects") or []:
-        out.write("\n".join(_effect_lines(effect)) + "\n")
+            _write(out, _reply_lines(reply, action.get("as", "")))
+    for index, effect in enumerate(effects):
+        _write(out, _effect_lines(effect, notes.get(index)))
     for error in line.get("errors") or []:
-        out.write(f"{INDENT}! error: {json_line(error)}\n")
+        _write(out, [f"{INDENT}! error: {json_line(error)}"])
 
 
 def render_state(out: TextIO, state: dict[str, Any]) -> None:
@@ -131,5 +199,4 @@ def render_state(out: TextIO, state: dict[str, Any]) -> None:
     from sandbox.state import readable_state
 
     out.write("\nState at the end:\n")
-    for line in readable_state(state):
-        out.write(f"{INDENT}{line}\n")
+    _write(out, (f"{INDENT}{line}" for line in readable_state(state)))

@@ -59,8 +59,20 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Bot admini
             ),
         )
         embed.add_field(name=tr(interaction, "core.status.database"), value=bot.db.backend)
+        # In a rehearsal (the sandbox runs the jobs on its own clock) wall-clock housekeeping
+        # such as the heartbeat never runs: say so rather than "has not run yet".
+        rehearsal_only = (
+            {job.id for job in bot.jobs if not job.in_sandbox}
+            if bot.scheduler_mode == "manual"
+            else set()
+        )
         lines = []
         for status in statuses:
+            if status.job_id in rehearsal_only:
+                lines.append(
+                    tr(interaction, "core.status.job_not_in_rehearsals", job=Safe(status.job_id))
+                )
+                continue
             if status.last_started_at is None:
                 lines.append(tr(interaction, "core.status.job_never", job=Safe(status.job_id)))
                 continue
