@@ -316,3 +316,10 @@ def test_configuration_page_lists_every_key_and_check() -> None:
         "LOG_LEVEL",
     ):
         assert check in page, f"docs/configuration.md does not describe the check {check!r}"
+
+
+def test_the_demo_rehearses_the_projects_own_event() -> None:
+    """`hackbot demo` ships its own copy of the event (so it runs from any directory); it must
+    stay the event config.toml describes."""
+    shipped = load_config(ROOT / "sandbox" / "demo" / "config.toml")
+    assert shipped == load_config(CONFIG)
