@@ -8,7 +8,8 @@ import sys
 import traceback
 from collections.abc import Callable
 
-from benchmarks import ack, demo, formation, memory
+from benchmarks import ack, burst, demo, memory, ready
+from benchmarks import teams_formation as formation
 from benchmarks.common import (
     ROOT,
     Backend,
@@ -55,6 +56,8 @@ def main() -> int:
                 ("command acknowledgement", lambda: asyncio.run(ack.run(backends))),
                 ("autocomplete", lambda: asyncio.run(formation.run_autocomplete(backends))),
                 ("team formation", lambda: asyncio.run(formation.run_formation(backends))),
+                ("start-up on a large server", lambda: asyncio.run(ready.run())),
+                ("bursts under rate limits", lambda: asyncio.run(burst.run())),
                 ("memory", memory.run),
                 ("hackbot demo", demo.run),
             ]

@@ -225,10 +225,14 @@ def team_rules() -> TeamRules:
 
 # -- sandboxes ------------------------------------------------------------------------------
 @contextlib.asynccontextmanager
-async def running_sandbox(db_url: str, workdir: Path) -> AsyncIterator[Sandbox]:
-    """The real bot against the local Discord, Hub and Calendar, on ``db_url``."""
+async def running_sandbox(
+    db_url: str, workdir: Path, *, rate_limits: bool = True
+) -> AsyncIterator[Sandbox]:
+    """The real bot against the local Discord, Hub and Calendar, on ``db_url``. The local
+    Discord enforces Discord's rate limits unless ``rate_limits`` is False (say why)."""
     with quiet_discord_logs():
         sandbox = Sandbox(CONFIG, clock=ManualClock(START), db_url=db_url, workdir=workdir)
+        sandbox.discord.ratelimits.enabled = rate_limits
         try:
             await sandbox.start()
             yield sandbox

@@ -104,7 +104,10 @@ class OptionBuilder:
         name = option["name"]
         if kind == STRING:
             value: Any = raw if isinstance(raw, str) else str(raw)
-            value = self._choice(option, value)
+            if option.get("choices"):
+                value = self._choice(option, value)
+            else:
+                value = self._typed_text(value)
             min_len, max_len = option.get("min_length"), option.get("max_length", 6000)
             if max_len is not None and len(value) > int(max_len):
                 raise RejectedByDiscord(f"option {name!r} is longer than {max_len} characters")
@@ -133,6 +136,16 @@ class OptionBuilder:
         if kind == ATTACHMENT:
             return str(self._attachment(raw))
         raise RejectedByDiscord(f"option {name!r} has unsupported type {kind}")
+
+    def _typed_text(self, text: str) -> str:
+        """What Discord's client sends for text typed into a string option: the text as
+        written (``@everyone``, ``<@&1>``, ``#general`` stay text), except that a whole
+        ``@handle`` of a member becomes their mention, as when picked from the client's pop-up."""
+        if text.startswith("@"):
+            user_id = self.state.handles.get(text[1:])
+            if user_id is not None and user_id in self.guild.members:
+                return f"<@{user_id}>"
+        return text
 
     def _choice(self, option: dict[str, Any], value: Any) -> Any:
         choices = option.get("choices")
@@ -278,7 +291,8 @@ def stored_command(
     guild_id: int | None,
 ) -> dict[str, Any]:
     """A synced command as Discord echoes it back."""
-    stored = dict(payload)
+    # a key sent as null means "the default", which Discord echoes as the value itself
+    stored = {key: value for key, value in payload.items() if value is not None}
     stored.setdefault("type", 1)
     stored.setdefault("description", "")
     stored.setdefault("options", [])

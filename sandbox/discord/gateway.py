@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
-from .models import DM, BotAccount, Channel, Guild, Message
+from .models import DM, BotAccount, Channel, Guild, Member, Message
 from .snowflake import iso
 
 if TYPE_CHECKING:
@@ -20,12 +21,21 @@ if TYPE_CHECKING:
 
 GUILDS = 1 << 0
 GUILD_MEMBERS = 1 << 1
+GUILD_PRESENCES = 1 << 8
 GUILD_MESSAGES = 1 << 9
 DIRECT_MESSAGES = 1 << 12
 MESSAGE_CONTENT = 1 << 15
 GUILD_SCHEDULED_EVENTS = 1 << 16
 HEARTBEAT_INTERVAL_MS = 41250
 RESUME_BUFFER = 2000
+# IDENTIFY's large_threshold: 50 to 250, 50 when left out (discord.py sends 250).
+LARGE_THRESHOLD_DEFAULT, LARGE_THRESHOLD_MIN, LARGE_THRESHOLD_MAX = 50, 50, 250
+# Above this many members GUILD_CREATE holds only the bot (and members in voice) even with the
+# presences intent.
+PRESENCES_MEMBER_CAP = 75_000
+CHUNK_SIZE = 1000  # members per GUILD_MEMBERS_CHUNK
+QUERY_CAP = 100  # a prefix query or a list of user_ids returns at most this many members
+NONCE_MAX_BYTES = 32
 
 
 @dataclass(eq=False)
@@ -49,6 +59,7 @@ class Session:
     buffer: list[dict[str, Any]] = field(default_factory=list)
     connection: Connection | None = None
     attached_at: float = 0.0
+    large_threshold: int = LARGE_THRESHOLD_DEFAULT
 
 
 class Gateway:
@@ -57,6 +68,9 @@ class Gateway:
         self.sessions: dict[str, Session] = {}
         self.connections: set[Connection] = set()
         self.identifies = 0
+        self.member_requests = 0  # op 8 REQUEST_GUILD_MEMBERS received
+        # op 8 requests for every member sent without the members intent: Discord answers nothing
+        self.refused_member_requests = 0
 
     # ---- bookkeeping ------------------------------------------------------------------------
     def unsent(self) -> int:
@@ -166,65 +180,46 @@ class Gateway:
         return future
 
     # ---- payloads ---------------------------------------------------------------------------
+    def initial_members(self, guild: Guild, session: Session) -> list[Member]:
+        """The members GUILD_CREATE carries, as Discord picks them. Without the presences intent
+        (or above 75,000 members): the bot itself, plus members in voice (the sandbox models no
+        voice). With it, every member up to ``large_threshold``; above it only those online
+        (nobody is, in the sandbox), with a role or a nickname. Clients request the rest (op 8).
+        """
+        me = guild.members[session.bot.user_id]
+        total = len(guild.members)
+        if not session.intents & GUILD_PRESENCES or total > PRESENCES_MEMBER_CAP:
+            return [me]
+        if total > session.large_threshold:
+            return [m for m in guild.members.values() if m is me or m.roles or m.nick]
+        return list(guild.members.values())
+
     def guild_payload(self, guild: Guild, session: Session) -> dict[str, Any]:
         state = self.server.state
         me = session.bot.user_id
-        if session.intents & GUILD_MEMBERS:
-            members = [m.to_dict() for m in guild.members.values()]
-        else:
-            members = [guild.members[me].to_dict()]
+        members = [m.to_dict() for m in self.initial_members(guild, session)]
         threads = [
             c.to_dict(me=me)
             for c in guild.channels.values()
             if c.is_thread and not c.archived and state.can_see(me, c)
         ]
-        return {
-            "id": str(guild.id),
-            "name": guild.name,
-            "icon": None,
-            "splash": None,
-            "discovery_splash": None,
-            "banner": None,
-            "description": None,
-            "owner_id": str(guild.owner_id),
-            "afk_channel_id": None,
-            "afk_timeout": 300,
-            "verification_level": 0,
-            "default_message_notifications": 1,
-            "explicit_content_filter": 0,
-            "mfa_level": 0,
-            "nsfw_level": 0,
-            "premium_tier": 0,
-            "premium_subscription_count": 0,
-            "premium_progress_bar_enabled": False,
-            "preferred_locale": "es-ES",
-            "system_channel_id": None,
-            "system_channel_flags": 0,
-            "rules_channel_id": None,
-            "public_updates_channel_id": None,
-            "safety_alerts_channel_id": None,
-            "vanity_url_code": None,
-            "application_id": None,
-            "max_members": 500000,
-            "max_video_channel_users": 25,
-            "features": [],
-            "roles": [r.to_dict() for r in guild.roles.values()],
-            "emojis": [],
-            "stickers": [],
-            "soundboard_sounds": [],
-            "joined_at": iso(guild.members[me].joined_at),
-            "large": False,
-            "unavailable": False,
-            "member_count": len(members),
-            "members": members,
-            "channels": [c.to_dict() for c in guild.channels.values() if not c.is_thread],
-            "threads": threads,
-            "presences": [],
-            "voice_states": [],
-            "stage_instances": [],
-            "guild_scheduled_events": [e.to_dict() for e in guild.events.values()],
-            "lazy": True,
-        }
+        payload = guild.to_dict()
+        payload.update(
+            soundboard_sounds=[],
+            joined_at=iso(guild.members[me].joined_at),
+            large=len(guild.members) > session.large_threshold,
+            unavailable=False,
+            member_count=len(guild.members),
+            members=members,
+            channels=[c.to_dict() for c in guild.channels.values() if not c.is_thread],
+            threads=threads,
+            presences=[],
+            voice_states=[],
+            stage_instances=[],
+            guild_scheduled_events=[e.to_dict() for e in guild.events.values()],
+            lazy=True,
+        )
+        return payload
 
     # ---- websocket handler ------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
@@ -295,6 +290,7 @@ class Gateway:
             shard=d.get("shard"),
             connection=conn,
             attached_at=loop.time(),
+            large_threshold=_large_threshold(d.get("large_threshold")),
         )
         self.sessions[session.id] = session
         state = self.server.state
@@ -343,33 +339,56 @@ class Gateway:
         return session
 
     def _request_members(self, session: Session, d: dict[str, Any]) -> None:
-        state = self.server.state
-        guild = state.guilds.get(int(d.get("guild_id", 0)))
-        if guild is None:
+        """op 8 REQUEST_GUILD_MEMBERS, answered with GUILD_MEMBERS_CHUNK events of up to 1,000
+        members. Every member (``query=""``) needs the members intent: without it Discord sends
+        nothing back. A prefix query or a list of ``user_ids`` returns at most 100 members."""
+        self.member_requests += 1
+        raw_guild = d.get("guild_id")
+        if isinstance(raw_guild, list):  # one guild per request
+            raw_guild = raw_guild[0] if len(raw_guild) == 1 else None
+        guild = self.server.state.guilds.get(_int(raw_guild))
+        if guild is None or session.bot.user_id not in guild.members:
             return
-        query = str(d.get("query") or "").lower()
-        limit = int(d.get("limit") or 0)
-        wanted = {int(u) for u in d.get("user_ids") or []}
-        members = [
-            m
-            for m in guild.members.values()
-            if (not wanted or m.user.id in wanted) and m.user.username.lower().startswith(query)
-        ]
-        if limit:
-            members = members[:limit]
-        chunk: dict[str, Any] = {
-            "guild_id": str(guild.id),
-            "members": [m.to_dict() for m in members],
-            "chunk_index": 0,
-            "chunk_count": 1,
-        }
+        raw_ids = d.get("user_ids")
+        wanted = [_int(u) for u in (raw_ids if isinstance(raw_ids, list) else [raw_ids])]
+        wanted = [u for u in wanted if u]
+        query = d.get("query")
+        if not wanted and query is None:
+            return  # one of query or user_ids is required
+        if not wanted and query == "" and not session.intents & GUILD_MEMBERS:
+            self.refused_member_requests += 1
+            return
+        limit = _int(d.get("limit"))
         if wanted:
-            chunk["not_found"] = [str(u) for u in wanted - {m.user.id for m in members}]
-        if d.get("nonce") is not None:
-            chunk["nonce"] = d["nonce"]
-        if d.get("presences"):
-            chunk["presences"] = []
-        self._dispatch_to(session, "GUILD_MEMBERS_CHUNK", chunk)
+            found = [guild.members[u] for u in dict.fromkeys(wanted) if u in guild.members]
+            members = found[:QUERY_CAP]
+        else:
+            prefix = str(query).lower()
+            members = [
+                m for m in guild.members.values() if m.user.username.lower().startswith(prefix)
+            ]
+            cap = limit if prefix == "" else min(limit or QUERY_CAP, QUERY_CAP)
+            if cap:
+                members = members[:cap]
+        nonce = d.get("nonce")
+        if not isinstance(nonce, str) or len(nonce.encode()) > NONCE_MAX_BYTES:
+            nonce = None  # an invalid nonce is ignored: the chunks then carry none
+        count = max(1, math.ceil(len(members) / CHUNK_SIZE))
+        for index in range(count):
+            part = members[index * CHUNK_SIZE : (index + 1) * CHUNK_SIZE]
+            chunk: dict[str, Any] = {
+                "guild_id": str(guild.id),
+                "members": [m.to_dict() for m in part],
+                "chunk_index": index,
+                "chunk_count": count,
+            }
+            if wanted and index == 0:
+                chunk["not_found"] = [str(u) for u in wanted if u not in guild.members]
+            if nonce is not None:
+                chunk["nonce"] = nonce
+            if d.get("presences") and session.intents & GUILD_PRESENCES:
+                chunk["presences"] = []
+            self._dispatch_to(session, "GUILD_MEMBERS_CHUNK", chunk)
 
     async def close_all(self, code: int = 1001, message: bytes = b"server shutting down") -> None:
         for conn in list(self.connections):
@@ -377,3 +396,16 @@ class Gateway:
             conn.dropped_by_server = True
             with contextlib.suppress(Exception):
                 await conn.ws.close(code=code, message=message)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _large_threshold(value: Any) -> int:
+    if value is None:
+        return LARGE_THRESHOLD_DEFAULT
+    return min(max(_int(value), LARGE_THRESHOLD_MIN), LARGE_THRESHOLD_MAX)

@@ -249,12 +249,21 @@ class InteractionRegistry:
         self._announce(message, "MESSAGE_CREATE")
         return message
 
-    def _stamp(self, ix: Interaction, message: Message, ephemeral: int) -> None:
+    def _stamp(
+        self, ix: Interaction, message: Message, ephemeral: int, *, followup: bool = False
+    ) -> None:
         message.webhook_id = ix.application_id
         message.application_id = ix.application_id
         message.type = 20 if ix.kind == "command" else 0
         if ephemeral:
             message.ephemeral_to = ix.user_id
+        meta = self.metadata(ix)
+        if followup and ix.original_message_id is not None:
+            meta["original_response_message_id"] = str(ix.original_message_id)
+        message.interaction_metadata = meta
+
+    def metadata(self, ix: Interaction) -> dict[str, Any]:
+        """The message interaction metadata object of a message answering ``ix``."""
         user = self.server.state.users[ix.user_id]
         meta: dict[str, Any] = {
             "id": str(ix.id),
@@ -264,9 +273,20 @@ class InteractionRegistry:
         }
         if ix.kind == "command":
             meta["name"] = str(ix.payload["data"].get("name", ""))
-        if ix.source_message_id is not None:
+        if ix.kind == "modal_submit":
+            opener = self._modal_opener(ix)
+            if opener is not None:
+                meta["triggering_interaction_metadata"] = self.metadata(opener)
+        elif ix.source_message_id is not None:
             meta["interacted_message_id"] = str(ix.source_message_id)
-        message.interaction_metadata = meta
+        return meta
+
+    def _modal_opener(self, ix: Interaction) -> Interaction | None:
+        """The interaction whose modal ``ix`` submits: the member's last one that opened one."""
+        for earlier in reversed(self.ordered):
+            if earlier.user_id == ix.user_id and earlier.id < ix.id and earlier.modal is not None:
+                return earlier
+        return None
 
     def _announce(self, message: Message, event: str) -> None:
         if message.ephemeral:
@@ -308,7 +328,7 @@ class InteractionRegistry:
             return original
         channel = state.channel(ix.channel_id)
         message = build_message(state, channel, ix.bot.user_id, body, files)
-        self._stamp(ix, message, int(body.get("flags") or 0) & EPHEMERAL)
+        self._stamp(ix, message, int(body.get("flags") or 0) & EPHEMERAL, followup=True)
         state.store_message(message)
         ix.followup_ids.append(message.id)
         ix.replies.append(render_reply(message))

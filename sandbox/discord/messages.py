@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -94,6 +95,40 @@ def _attachment(state: State, upload: UploadedFile, filename: str) -> dict[str, 
     }
 
 
+def _component_nodes(components: list[Any]) -> list[dict[str, Any]]:
+    """Every component of a message, in order (rows, their items, sections' accessories...)."""
+    nodes: list[dict[str, Any]] = []
+    for comp in components:
+        if not isinstance(comp, dict):
+            continue
+        nodes.append(comp)
+        for key in ("component", "accessory"):
+            if isinstance(comp.get(key), dict):
+                nodes += _component_nodes([comp[key]])
+        if isinstance(comp.get("components"), list):
+            nodes += _component_nodes(comp["components"])
+    return nodes
+
+
+def number_components(components: Any) -> list[dict[str, Any]]:
+    """Components as Discord stores them: each with a numeric ``id``, unique in the message,
+    given in order to those sent without one (0 counts as none), skipping ids already used."""
+    if not isinstance(components, list):
+        return []
+    copied: list[dict[str, Any]] = json.loads(json.dumps(components))
+    nodes = _component_nodes(copied)
+    used = {int(n["id"]) for n in nodes if isinstance(n.get("id"), int) and n["id"]}
+    next_id = 1
+    for node in nodes:
+        if isinstance(node.get("id"), int) and node["id"]:
+            continue
+        while next_id in used:
+            next_id += 1
+        node["id"] = next_id
+        used.add(next_id)
+    return copied
+
+
 def build_message(
     state: State,
     channel: Channel,
@@ -120,7 +155,7 @@ def build_message(
         timestamp=state.now(),
         type=msg_type,
         embeds=[_clean_embed(e) for e in payload.get("embeds") or []],
-        components=list(payload.get("components") or []),
+        components=number_components(payload.get("components") or []),
         attachments=attachments_from(state, payload, files),
         flags=flags & ~EPHEMERAL,
         tts=bool(payload.get("tts")),
@@ -148,7 +183,7 @@ def apply_edit(
     if "embeds" in payload:
         message.embeds = [_clean_embed(e) for e in payload.get("embeds") or []]
     if "components" in payload:
-        message.components = list(payload.get("components") or [])
+        message.components = number_components(payload.get("components") or [])
     if "attachments" in payload or files:
         message.attachments = attachments_from(state, payload, files, message.attachments)
     if "flags" in payload and payload["flags"] is not None:

@@ -78,11 +78,19 @@ async def application(request: web.Request) -> web.Response:
             "owner": owner.to_dict(),
             "team": None,
             "flags": 0,
+            "flags_new": "0",
             "hook": True,
             "bot": server.state.users[bot.user_id].to_dict(),
             "redirect_uris": [],
             "interactions_endpoint_url": None,
-            "approximate_guild_count": 1,
+            "role_connections_verification_url": None,
+            "approximate_guild_count": sum(
+                1 for g in server.state.guilds.values() if bot.user_id in g.members
+            ),
+            "approximate_user_install_count": 0,
+            "approximate_user_authorization_count": 0,
+            "explicit_content_filter": 0,
+            "eligible_oauth2_scopes": ["bot", "applications.commands"],
             "tags": [],
             "install_params": {"scopes": ["bot", "applications.commands"], "permissions": "0"},
             "integration_types_config": {"0": {}},
@@ -161,18 +169,15 @@ def _guild(server: Server, request: web.Request) -> Guild:
 
 
 async def get_guild(request: web.Request) -> web.Response:
-    server, bot = server_of(request), bot_of(request)
+    """The REST guild: no ``member_count``, ``large``, ``members`` or ``channels`` (those are
+    GUILD_CREATE's), and approximate counts only with ``with_counts=true``."""
+    server = server_of(request)
     guild = _guild(server, request)
-    session = next(iter(server.gateway.sessions.values()), None)
-    if session is not None:
-        data = server.gateway.guild_payload(guild, session)
-    else:
-        data = {"id": str(guild.id), "name": guild.name, "owner_id": str(guild.owner_id)}
-        data["roles"] = [r.to_dict() for r in guild.roles.values()]
-    for key in ("members", "channels", "threads", "presences", "voice_states", "joined_at"):
-        data.pop(key, None)
-    data["approximate_member_count"] = len(guild.members)
-    del bot
+    data = guild.to_dict()
+    if request.query.get("with_counts", "false").lower() in ("true", "1"):
+        online = {s.bot.user_id for s in server.gateway.live_sessions()}
+        data["approximate_member_count"] = len(guild.members)
+        data["approximate_presence_count"] = len(online & set(guild.members))
     return json_response(data)
 
 

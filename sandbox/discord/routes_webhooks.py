@@ -30,20 +30,20 @@ async def callback(request: web.Request) -> web.Response:
     if request.query.get("with_response", "false").lower() not in ("true", "1"):
         return no_content()
     rtype = int(body.get("type", 0))
-    data: dict[str, object] = {
-        "interaction": {
-            "id": str(ix.id),
-            "type": ix.payload["type"],
-            "activity_instance_id": None,
-            "response_message_id": str(message.id) if message is not None else None,
-            "response_message_loading": rtype == 5,
-            "response_message_ephemeral": bool(message is not None and message.ephemeral),
-        },
+    answered: dict[str, object] = {
+        "id": str(ix.id),
+        "type": ix.payload["type"],
+        "activity_instance_id": None,
+        "response_message_loading": rtype == 5,
+        "response_message_ephemeral": bool(message is not None and message.ephemeral),
     }
-    resource: dict[str, object] = {"type": rtype}
-    if message is not None and rtype in (4, 5, 7):
-        resource["message"] = message_to_dict(server.state, message)
-    data["resource"] = resource
+    if message is not None:  # none for an autocomplete result or a modal
+        answered["response_message_id"] = str(message.id)
+    data: dict[str, object] = {"interaction": answered}
+    if message is not None and rtype in (4, 7):
+        # the resource is the message sent or updated; a defer (5, 6), an autocomplete
+        # result (8) or a modal (9) creates none
+        data["resource"] = {"type": rtype, "message": message_to_dict(server.state, message)}
     return json_response(data)
 
 

@@ -118,6 +118,9 @@ async def test_resume_replays_missed_events(world: World) -> None:
 
 
 async def test_member_chunk_and_caps(world: World) -> None:
+    # Rate limits off: 250 channel and role creations test the caps, not the pacing (which
+    # would add seconds of waiting on the global limit).
+    world.server.ratelimits.enabled = False
     bot = await start_bot(world, make_bot())
     guild = guild_of(bot, world)
     found = await guild.query_members("an")

@@ -1,0 +1,135 @@
+"""The real bot in a process of its own, against a local Discord that runs in another process.
+
+``python -m benchmarks.bot_process SPEC_JSON``: builds the bot from the same settings the
+sandbox gives it (config, names, local Hub and Calendar endpoints, database), points discord.py
+at the local Discord's URLs, prints ``ready`` once its commands are in place, and runs until its
+standard input closes. The benchmarks use it so that the local Discord's own CPU stays out of
+the bot's figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import discord.gateway
+import discord.http
+import yarl
+
+from bot.app import create_bot
+from bot.clock import ManualClock
+from bot.db import Database
+from bot.settings import load_settings, merge
+from sandbox.harness import Sandbox, sandbox_names
+
+READY_TIMEOUT = 60.0
+
+
+def spec_of(sandbox: Sandbox) -> dict[str, Any]:
+    """What the child needs to run the bot the sandbox would run (started sandbox)."""
+    return {
+        "config": str(sandbox.config_path),
+        "overrides": sandbox.overrides,
+        "db_url": sandbox.db_url,
+        "key_file": str(sandbox.workdir / "calendar-key.json"),
+        "hub_url": sandbox.hub.url,
+        "calendar_url": sandbox.calendar.api_endpoint,
+        "base_url": sandbox.discord.base_url,
+        "gateway_url": sandbox.discord.gateway_url,
+        "token": sandbox.token,
+        "now": sandbox.clock.now().isoformat(),
+    }
+
+
+async def _run(spec: dict[str, Any]) -> None:
+    discord.http.Route.BASE = spec["base_url"]
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(spec["gateway_url"])
+    config = Path(spec["config"])
+    base = load_settings(config, env={}, overrides=spec["overrides"])
+    overrides = merge(spec["overrides"], sandbox_names(base.config))
+    overrides = merge(
+        overrides,
+        {
+            "submissions": {"hub_endpoint": spec["hub_url"]},
+            "talks": {"api_endpoint": spec["calendar_url"]},
+        },
+    )
+    env = {
+        "DATABASE_URL": spec["db_url"],
+        "GOOGLE_APPLICATION_CREDENTIALS": spec["key_file"],
+        "HF_TOKEN": "hf_sandboxtoken000000000000000",
+    }
+    settings = load_settings(config, env=env, overrides=overrides)
+    bot = create_bot(
+        settings,
+        db=Database(spec["db_url"]),
+        clock=ManualClock(datetime.fromisoformat(spec["now"])),
+        scheduler="manual",
+        guild_ready_timeout=0.05,
+    )
+    running = asyncio.create_task(bot.start(spec["token"]), name="hackbot")
+    await asyncio.wait_for(_ready(bot, running), READY_TIMEOUT)
+    print("ready", flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.read)  # until the parent closes our stdin
+    with contextlib.suppress(Exception):
+        await bot.close()
+    running.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await running
+    await bot.db.dispose()
+
+
+async def _ready(bot: Any, running: asyncio.Task[None]) -> None:
+    while not bot.is_ready():
+        if running.done():
+            running.result()
+        await asyncio.sleep(0.01)
+    await bot.commands_ready.wait()
+
+
+@contextlib.asynccontextmanager
+async def bot_in_own_process(sandbox: Sandbox) -> Any:
+    """Replace the sandbox's in-process bot by one in a child process, for the block."""
+    await sandbox.kill_bot()
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "benchmarks.bot_process",
+        json.dumps(spec_of(sandbox)),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert child.stdout is not None and child.stdin is not None
+    try:
+        line = await asyncio.wait_for(child.stdout.readline(), READY_TIMEOUT)
+        if line.strip() != b"ready":
+            _, err = await child.communicate()
+            raise RuntimeError(f"the bot process did not start: {err.decode()[-2000:]}")
+        yield child
+    finally:
+        if child.returncode is None:
+            child.stdin.close()
+            try:
+                await asyncio.wait_for(child.wait(), 30)
+            except TimeoutError:
+                child.kill()
+                await child.wait()
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("discord").setLevel(logging.ERROR)
+    asyncio.run(_run(json.loads(sys.argv[1])))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
