@@ -86,7 +86,15 @@ class HackBot(commands.Bot):
         self.limit_log = Throttle()
         self.refusal_log = Throttle()
         self.clock: Clock = clock or SystemClock()
-        self.catalogs: Catalogs = catalogs().with_default(settings.config.event.default_locale)
+        # Top-level command name -> its id on Discord, known once the commands are synced (or
+        # read back): catalogs name commands by mention with it (``{cmd_team_leave}``), and by
+        # their localized name while it is empty.
+        self.command_ids: dict[str, int] = {}
+        self.catalogs: Catalogs = (
+            catalogs()
+            .with_default(settings.config.event.default_locale)
+            .with_commands(self.command_ids)
+        )
         self.errors: ErrorRegistry = default_registry()
         self.scheduler_mode = scheduler
         self.jobs: list[Job] = all_jobs(settings)
@@ -117,7 +125,9 @@ class HackBot(commands.Bot):
 
     async def prepare(self) -> None:
         """Install the translator and load every cog (no network)."""
-        await self.tree.set_translator(CatalogTranslator(self.catalogs))
+        teams = self.settings.config.teams
+        limits = {"name_min": teams.name_min_length, "name_max": teams.name_max_length}
+        await self.tree.set_translator(CatalogTranslator(self.catalogs, limits))
         self.place.install(self)
         for module in cog_modules():
             await self.load_extension(module)
@@ -233,16 +243,29 @@ class HackBot(commands.Bot):
         digest = hashlib.sha256(json.dumps([scope, payloads], sort_keys=True).encode()).hexdigest()
         async with self.db.read() as session:
             stored = await session.get(KeyValue, COMMANDS_HASH_KEY)
-            if stored is not None and stored.value == digest:
-                return False
+        if stored is not None and stored.value == digest:
+            await self._read_command_ids(target)
+            return False
         if target is not None:
             self.tree.copy_global_to(guild=target)
-        await self.tree.sync(guild=target)
+        self._learn_command_ids(await self.tree.sync(guild=target))
         await self.db.write(
             lambda session: session.merge(KeyValue(key=COMMANDS_HASH_KEY, value=digest))
         )
         log.info("synced %d commands (%s)", len(payloads), scope)
         return True
+
+    async def _read_command_ids(self, target: discord.abc.Snowflake | None) -> None:
+        """The ids of commands synced by an earlier run (one request at start-up); without
+        them, hints name commands in words instead of by mention."""
+        try:
+            self._learn_command_ids(await self.tree.fetch_commands(guild=target))
+        except discord.HTTPException as exc:
+            log.warning("could not read the synced commands' ids: %s", exc.status)
+
+    def _learn_command_ids(self, synced: list[discord.app_commands.AppCommand]) -> None:
+        self.command_ids.clear()
+        self.command_ids.update({command.name: command.id for command in synced})
 
 
 def create_bot(settings: Settings, **kwargs: Any) -> HackBot:

@@ -37,8 +37,11 @@ class Notifier(Protocol):
         """A direct message, in the member's language (the event's when unknown)."""
         ...
 
-    async def edit(self, channel_id: int, message_id: int, message: Message, /) -> bool:
-        """Replace a message the bot posted (its buttons and embeds removed)."""
+    async def edit(
+        self, channel_id: int, message_id: int, message: Message, /, reader_id: int | None = None
+    ) -> bool:
+        """Replace a message the bot posted (its buttons and embeds removed), in the language
+        of ``reader_id`` (who the message is for), the event's when not given or unknown."""
         ...
 
 

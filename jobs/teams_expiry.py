@@ -1,10 +1,12 @@
-"""Expire invitations and join requests that were not answered in time, and close their
-messages so nobody clicks a dead button."""
+"""Expire invitations and join requests that were not answered in time: close their messages so
+nobody clicks a dead button, and tell whoever waited (the inviter, or the member who asked to
+join) that nobody answered."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from bot.discord.mentions import mention
 from bot.services import teams
 from bot.settings import Settings
 from jobs.base import Job
@@ -18,7 +20,12 @@ async def expire(ctx: JobContext) -> str | None:
     expired = await ctx.db.write(lambda session: teams.expire_due(session, now=now))
     for item in expired:
         if item.channel_id is not None and item.message_id is not None:
-            await ctx.notifier.edit(item.channel_id, item.message_id, item.notice())
+            await ctx.notifier.edit(
+                item.channel_id, item.message_id, item.notice(mention), reader_id=item.reader_id
+            )
+        follow_up = item.follow_up(mention)
+        if follow_up is not None:
+            await ctx.notifier.dm(*follow_up)
     return f"core.jobs.expired|{len(expired)}" if expired else None
 
 

@@ -31,7 +31,8 @@ def test_json_lists_every_leaf_with_options_and_roles(entries: list[dict[str, ob
         by_name
     )
     create = by_name["team create"]
-    assert create["roles"] == ["everyone"]
+    assert create["roles"] == ["participant", "organizer"]
+    assert by_name["team list"]["roles"] == by_name["team info"]["roles"] == ["everyone"]
     options = {o["name"]: o for o in create["options"]}  # type: ignore[attr-defined]
     assert options["name"] == {"name": "name", "type": "string", "required": True, "choices": []}
     assert by_name["teamadmin lock"]["roles"] == ["organizer"]
@@ -45,3 +46,14 @@ def test_every_organizer_command_checks_the_role_in_code(
         name = str(entry["name"])
         if name.split(maxsplit=1)[0] in ("admin", "teamadmin"):
             assert entry["roles"] == ["organizer"], name
+
+
+def test_every_participant_command_checks_the_role_in_code(
+    entries: list[dict[str, object]],
+) -> None:
+    """Commands that change teams need the participant role (organizers may act for them);
+    reading teams is open to everyone in the server."""
+    for entry in entries:
+        name = str(entry["name"])
+        if name.split(maxsplit=1)[0] in ("team", "lft") and name not in ("team info", "team list"):
+            assert entry["roles"] == ["participant", "organizer"], name

@@ -37,8 +37,10 @@ class RecordingNotifier:
         self.sent.append(("dm", user_id, message))
         return True
 
-    async def edit(self, channel_id: int, message_id: int, message: Message, /) -> bool:
-        self.sent.append(("edit", (channel_id, message_id), message))
+    async def edit(
+        self, channel_id: int, message_id: int, message: Message, /, reader_id: int | None = None
+    ) -> bool:
+        self.sent.append(("edit", (channel_id, message_id, reader_id), message))
         return True
 
 

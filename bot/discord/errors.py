@@ -20,7 +20,7 @@ from discord import app_commands
 
 from bot.clients.calendar import CalendarError
 from bot.clients.hub import HubError
-from bot.discord.replies import send, tr
+from bot.discord.replies import permission_names, send, tr
 from bot.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class BotMissingPermissions(ErrorHandler):
         return tr(
             interaction,
             "core.errors.bot_missing_permissions",
-            permissions=", ".join(error.missing_permissions),
+            permissions=permission_names(interaction, error.missing_permissions),
         )
 
 

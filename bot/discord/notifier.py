@@ -1,7 +1,9 @@
 """The bot's notifier: what jobs (and feature effects) make Discord show, in the right language.
 
-Public places (configured channels, team threads, edited invitations) speak the event's language;
-a DM speaks the member's own, remembered from their last interaction.
+Public places (configured channels, team threads) speak the event's language; a DM speaks the
+member's own, remembered from their last interaction; an edited message speaks its reader's (an
+invitation's invitee, a join request's captain) when the editor names them, the event's
+otherwise.
 """
 
 from __future__ import annotations
@@ -44,10 +46,16 @@ class DiscordNotifier:
             return False
         return await self._send(thread, self.public(message), message.key)
 
+    async def reader_locale(self, user_id: int | None) -> str:
+        """The remembered language of ``user_id``; the event's when unknown (or nobody)."""
+        locale = None
+        if user_id is not None:
+            async with self.bot.db.read() as session:
+                locale = (await locales_of(session, [user_id])).get(user_id)
+        return locale or self.bot.settings.config.event.default_locale
+
     async def dm(self, user_id: int, message: Message, /) -> bool:
-        async with self.bot.db.read() as session:
-            locale = (await locales_of(session, [user_id])).get(user_id)
-        language = locale or self.bot.settings.config.event.default_locale
+        language = await self.reader_locale(user_id)
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             await user.send(self.bot.catalogs.render(language, message))
@@ -56,10 +64,13 @@ class DiscordNotifier:
             return False
         return True
 
-    async def edit(self, channel_id: int, message_id: int, message: Message, /) -> bool:
+    async def edit(
+        self, channel_id: int, message_id: int, message: Message, /, reader_id: int | None = None
+    ) -> bool:
         target = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+        text = self.bot.catalogs.render(await self.reader_locale(reader_id), message)
         try:
-            await target.edit(content=self.public(message), embed=None, view=None)
+            await target.edit(content=text, embed=None, view=None)
         except discord.HTTPException as exc:
             log.info("could not edit message %s (%s): %s", message_id, message.key, exc.status)
             return False

@@ -31,6 +31,18 @@ def tr(interaction: discord.Interaction[Any], key: str, /, **params: Any) -> str
     return catalogs_of(interaction).t(locale_of(interaction), key, **params)
 
 
+def permission_names(interaction: discord.Interaction[Any], names: Sequence[str]) -> str:
+    """Discord permissions by the names its client shows, in the member's language (never the
+    API's ``send_messages``)."""
+    found = catalogs_of(interaction)
+    return ", ".join(
+        tr(interaction, f"core.permissions.{name}")
+        if found.has(f"core.permissions.{name}")
+        else name
+        for name in names
+    )
+
+
 async def send(
     interaction: discord.Interaction[Any],
     content: str | None = None,

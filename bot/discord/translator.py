@@ -8,6 +8,7 @@ and ``choices.<value>`` for choice names.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import discord
@@ -51,8 +52,12 @@ def catalog_key(
 
 
 class CatalogTranslator(app_commands.Translator):
-    def __init__(self, catalogs: Catalogs) -> None:
+    """``params`` fill the catalog's placeholders, so that what the settings decide (a team
+    name's length limits) is never written in the text: ``{name_min}`` in a description."""
+
+    def __init__(self, catalogs: Catalogs, params: Mapping[str, Any] | None = None) -> None:
         self.catalogs = catalogs
+        self.params = dict(params or {})
 
     async def translate(
         self,
@@ -65,4 +70,7 @@ class CatalogTranslator(app_commands.Translator):
         key = catalog_key(string, context)
         if key is None:
             return None
-        return self.catalogs.get(language_of(locale.value), key)
+        text = self.catalogs.get(language_of(locale.value), key)
+        if text is None or "{" not in text:
+            return text
+        return text.format_map(self.params)

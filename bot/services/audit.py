@@ -29,12 +29,29 @@ def record(
     return entry
 
 
+# The details that name the member an entry is about, in the order they are looked for.
+AFFECTED_KEYS = ("invitee_id", "member_id", "new_captain")
+
+
 @dataclass(frozen=True)
 class AuditView:
+    """An entry as organizers read it: ``member_id`` is the member it is about (invited,
+    moved, kicked, handed the captaincy, gone from the server), when it is about one."""
+
     at: datetime
     actor_id: int | None
     action: str
     subject: str | None
+    member_id: int | None = None
+
+
+def affected(details: dict[str, Any] | None) -> int | None:
+    """The member an entry's details name, if any."""
+    for key in AFFECTED_KEYS:
+        value = (details or {}).get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
 
 
 async def recent(
@@ -45,4 +62,7 @@ async def recent(
     if subject is not None:
         query = query.where(AuditEntry.subject == subject)
     rows = await session.scalars(query)
-    return [AuditView(row.at, row.actor_id, row.action, row.subject) for row in rows]
+    return [
+        AuditView(row.at, row.actor_id, row.action, row.subject, affected(row.details))
+        for row in rows
+    ]

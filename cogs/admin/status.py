@@ -47,8 +47,13 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Bot admini
                 waiting.append((job.id, await job.backlog(bot.job_context)))
         latency = bot.latency
         embed = discord.Embed(title=tr(interaction, "core.status.title"))
+        # "started 3 hours ago" / "desde hace 3 horas": Discord writes the relative time in
+        # the reader's language, the catalog the words around it.
         embed.add_field(
-            name=tr(interaction, "core.status.uptime"), value=discord_ts(bot.started_at, "R")
+            name=tr(interaction, "core.status.uptime"),
+            value=tr(
+                interaction, "core.status.uptime_value", since=discord_ts(bot.started_at, "R")
+            ),
         )
         embed.add_field(
             name=tr(interaction, "core.status.latency"),

@@ -16,12 +16,34 @@ from bot.discord.mentions import mention
 from bot.discord.replies import defer, send, tr
 from bot.discord.timestamps import discord_ts
 from bot.services import audit, teams
+from bot.services.audit import AuditView
 from bot.services.teams import LockState
 from bot.text import Safe
 from cogs.teams.effects import TeamDiscord
 from cogs.teams.options import NAME_MAX, rules_of, team_name_choices
 
 LOG_LINES = 20
+
+
+def log_line(interaction: discord.Interaction[Any], entry: AuditView) -> str:
+    """An audit entry as organizers read it: who did what, to whom, in which team. Members are
+    mentions (replies never ping: the bot allows no mention). A member who left the server did
+    it themselves."""
+    member = (
+        mention(entry.member_id)
+        if entry.member_id is not None
+        else Safe(tr(interaction, "teams.audit.someone"))
+    )
+    actor_id = entry.actor_id if entry.actor_id is not None else entry.member_id
+    action = tr(interaction, f"teams.audit.{entry.action.replace('.', '_')}", member=member)
+    return tr(
+        interaction,
+        "teams.audit.line" if entry.subject else "teams.audit.line_no_subject",
+        when=discord_ts(entry.at, "f"),
+        actor=mention(actor_id) if actor_id is not None else Safe("-"),
+        action=Safe(action),
+        subject=entry.subject or "",
+    )
 
 
 class TeamAdmin(
@@ -142,17 +164,7 @@ class TeamAdmin(
                 )
                 subject = found.name
             entries = await audit.recent(session, limit=LOG_LINES, subject=subject)
-        lines = [
-            tr(
-                interaction,
-                "teams.audit.line" if entry.subject else "teams.audit.line_no_subject",
-                when=discord_ts(entry.at, "f"),
-                actor=mention(entry.actor_id) if entry.actor_id else Safe("-"),
-                action=Safe(tr(interaction, f"teams.audit.{entry.action.replace('.', '_')}")),
-                subject=entry.subject or "",
-            )
-            for entry in entries
-        ]
+        lines = [log_line(interaction, entry) for entry in entries]
         title = tr(interaction, "teams.audit.title", count=len(lines))
         embed = discord.Embed(
             title=title,

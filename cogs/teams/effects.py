@@ -17,7 +17,7 @@ import discord
 from bot.discord.mentions import mention
 from bot.discord.notifier import DiscordNotifier
 from bot.i18n import Message
-from bot.services.teams import ClosedItem, DisbandResult, ExpiredItem, MembershipChange, TeamView
+from bot.services.teams import ClosedItem, DisbandResult, MembershipChange, TeamView
 
 if TYPE_CHECKING:
     from bot.app import HackBot
@@ -202,8 +202,14 @@ class TeamDiscord:
                     )
                 await self._guard(channel.edit(archived=True, locked=True), "archive", team)
 
-    async def close_item(self, item: ClosedItem | ExpiredItem) -> None:
-        """Edit an invitation or request message: its outcome shown, its buttons gone."""
-        if item.channel_id is None or item.message_id is None:
-            return
-        await self.notifier.edit(item.channel_id, item.message_id, item.notice())
+    async def close_item(self, item: ClosedItem, *, answered_here: bool = False) -> None:
+        """Edit an invitation or request message in its reader's language: its outcome shown,
+        its buttons gone (``answered_here``: its own buttons already showed the answer); then
+        tell whoever waited on it how it ended."""
+        if not answered_here and item.channel_id is not None and item.message_id is not None:
+            await self.notifier.edit(
+                item.channel_id, item.message_id, item.notice(mention), reader_id=item.reader_id
+            )
+        follow_up = item.follow_up(mention)
+        if follow_up is not None:
+            await self.notifier.dm(*follow_up)

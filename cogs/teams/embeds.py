@@ -67,7 +67,7 @@ async def team_list_message(
                 state,
                 size=team.size,
                 max=team.max_size,
-                free=team.free_places,
+                count=team.free_places,
                 joining=Safe(
                     tr(interaction, "teams.info.open" if team.open else "teams.info.by_request")
                 ),

@@ -11,6 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import HackBot
+from bot.discord.checks import require_role
 from bot.discord.limits import TEAMS
 from bot.discord.mentions import channel_mention, mention
 from bot.discord.replies import defer, send, tr
@@ -38,6 +39,8 @@ def offset_text(minutes: int | None) -> str:
 
 
 class Lft(commands.GroupCog, group_name="lft", group_description="Looking for a team"):
+    """Every `/lft` command needs the participant role (organizers may act for participants)."""
+
     member_lock = TEAMS  # a member runs one team command at a time (bot.discord.tree)
 
     def __init__(self, bot: HackBot) -> None:
@@ -65,6 +68,7 @@ class Lft(commands.GroupCog, group_name="lft", group_description="Looking for a 
         utc_offset="Your time zone as hours from UTC (for example -6 or 1)",
     )
     @app_commands.guild_only()
+    @require_role("participant")
     async def post(
         self,
         interaction: discord.Interaction[Any],
@@ -113,6 +117,7 @@ class Lft(commands.GroupCog, group_name="lft", group_description="Looking for a 
 
     @app_commands.command(name="remove", description="Remove your looking-for-team profile")
     @app_commands.guild_only()
+    @require_role("participant")
     async def remove(self, interaction: discord.Interaction[Any]) -> None:
         await defer(interaction)
         profile = await self.bot.db.write(
@@ -128,6 +133,7 @@ class Lft(commands.GroupCog, group_name="lft", group_description="Looking for a 
         name="match", description="Best candidates for your team, or best teams for you"
     )
     @app_commands.guild_only()
+    @require_role("participant")
     async def match(self, interaction: discord.Interaction[Any]) -> None:
         await defer(interaction)
         bot, rules, now = self.bot, rules_of(self.bot), self.bot.clock.now()
@@ -158,7 +164,7 @@ class Lft(commands.GroupCog, group_name="lft", group_description="Looking for a 
                         "teams.lft.team_line",
                         rank=i,
                         team=m.team.name,
-                        free=m.team.free_places,
+                        count=m.team.free_places,
                         reasons=Safe(", ".join(tr(interaction, r) for r in m.reasons) or "-"),
                     )
                     for i, m in enumerate(found, start=1)

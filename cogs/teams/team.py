@@ -11,17 +11,19 @@ from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HackBot
+from bot.discord.checks import member_has_role, require_role
 from bot.discord.limits import TEAMS
 from bot.discord.mentions import channel_mention, mention
 from bot.discord.replies import defer, send, tr
 from bot.discord.timestamps import discord_ts
+from bot.i18n import Message
 from bot.services import teams
 from bot.services.members import locales_of
 from bot.services.teams import InvitationView
 from cogs.teams.effects import TeamDiscord
 from cogs.teams.embeds import team_card, team_list_message
 from cogs.teams.options import MAX_PAGE, NAME_MAX, rules_of, team_name_choices
-from cogs.teams.views import DYNAMIC_ITEMS, answer_buttons, inbox_button
+from cogs.teams.views import DYNAMIC_ITEMS, answer_buttons, disband_button, inbox_button
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,10 @@ log = logging.getLogger(__name__)
 class Teams(
     commands.GroupCog, group_name="team", group_description="Create, join and manage your team"
 ):
+    """Every command that changes teams needs the participant role (organizers may act for
+    participants); `/team info` and `/team list` only read what the forum shows anyway, so
+    everyone in the event's server may use them."""
+
     member_lock = TEAMS  # a member runs one team command at a time (bot.discord.tree)
 
     def __init__(self, bot: HackBot) -> None:
@@ -48,11 +54,12 @@ class Teams(
     # -- commands ---------------------------------------------------------------------------
     @app_commands.command(name="create", description="Create a team; you become its captain")
     @app_commands.describe(
-        name="The team's name (3 to 32 characters)",
+        name="The team's name",
         description="What the team will build",
         open="Anyone may join without your approval",
     )
     @app_commands.guild_only()
+    @require_role("participant")
     async def create(
         self,
         interaction: discord.Interaction[Any],
@@ -107,18 +114,30 @@ class Teams(
                 "teams.create.done",
                 team=team.name,
                 thread=channel_mention(thread.id),
-                max=team.max_size,
+                count=team.max_size,
             ),
         )
 
     @app_commands.command(name="invite", description="Invite a member to your team")
     @app_commands.describe(member="Who to invite")
     @app_commands.guild_only()
+    @require_role("participant")
     async def invite(self, interaction: discord.Interaction[Any], member: discord.Member) -> None:
         await defer(interaction)
         bot = self.bot
         if member.bot:
             await send(interaction, tr(interaction, "teams.invite.bot"))
+            return
+        if not any(member_has_role(bot, member, key) for key in ("participant", "organizer")):
+            await send(
+                interaction,
+                tr(
+                    interaction,
+                    "teams.errors.invitee_not_participant",
+                    member=mention(member.id),
+                    role=Message("core.roles.participant"),
+                ),
+            )
             return
         now, rules = bot.clock.now(), rules_of(bot)
 
@@ -170,6 +189,7 @@ class Teams(
     @app_commands.command(name="join", description="Join a team, or ask its captain to let you in")
     @app_commands.describe(team="The team's name")
     @app_commands.guild_only()
+    @require_role("participant")
     async def join(
         self, interaction: discord.Interaction[Any], team: app_commands.Range[str, 1, NAME_MAX]
     ) -> None:
@@ -210,6 +230,7 @@ class Teams(
 
     @app_commands.command(name="leave", description="Leave your team")
     @app_commands.guild_only()
+    @require_role("participant")
     async def leave(self, interaction: discord.Interaction[Any]) -> None:
         await defer(interaction)
         rules, now = rules_of(self.bot), self.bot.clock.now()
@@ -223,6 +244,7 @@ class Teams(
     @app_commands.command(name="kick", description="Remove a member from your team (captain)")
     @app_commands.describe(member="The member to remove")
     @app_commands.guild_only()
+    @require_role("participant")
     async def kick(self, interaction: discord.Interaction[Any], member: discord.Member) -> None:
         await defer(interaction)
         rules, now = rules_of(self.bot), self.bot.clock.now()
@@ -245,6 +267,7 @@ class Teams(
     @app_commands.command(name="transfer", description="Make another member the captain (captain)")
     @app_commands.describe(member="The new captain")
     @app_commands.guild_only()
+    @require_role("participant")
     async def transfer(self, interaction: discord.Interaction[Any], member: discord.Member) -> None:
         await defer(interaction)
         rules, now = rules_of(self.bot), self.bot.clock.now()
@@ -265,8 +288,9 @@ class Teams(
         )
 
     @app_commands.command(name="rename", description="Rename your team (captain)")
-    @app_commands.describe(name="The new name (3 to 32 characters)")
+    @app_commands.describe(name="The new name")
     @app_commands.guild_only()
+    @require_role("participant")
     async def rename(
         self, interaction: discord.Interaction[Any], name: app_commands.Range[str, 1, NAME_MAX]
     ) -> None:
@@ -283,16 +307,27 @@ class Teams(
             tr(interaction, "teams.rename.done", old=result.old_name, team=result.team.name),
         )
 
-    @app_commands.command(name="disband", description="Disband your team (captain)")
+    @app_commands.command(
+        name="disband", description="Disband your team (captain; asks to confirm)"
+    )
     @app_commands.guild_only()
+    @require_role("participant")
     async def disband(self, interaction: discord.Interaction[Any]) -> None:
+        """Asks the captain to confirm with a button (:class:`cogs.teams.views.DisbandButton`),
+        which disbands the team."""
         await defer(interaction)
         rules, now = rules_of(self.bot), self.bot.clock.now()
-        result = await self.bot.db.write(
-            lambda session: teams.disband(session, rules, actor_id=interaction.user.id, now=now)
+        async with self.bot.db.read() as session:
+            team = await teams.check_can_disband(
+                session, rules, actor_id=interaction.user.id, now=now
+            )
+        await send(
+            interaction,
+            tr(interaction, "teams.disband.confirm", team=team.name, count=team.size),
+            view=disband_button(
+                team, interaction.user.id, tr(interaction, "teams.buttons.disband")
+            ),
         )
-        await self.discord.apply_disband(result)
-        await send(interaction, tr(interaction, "teams.disband.done", team=result.team.name))
 
     @app_commands.command(name="info", description="Show a team, or your own")
     @app_commands.describe(team="The team's name (default: yours)")

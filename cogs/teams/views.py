@@ -17,16 +17,18 @@ from bot.discord.mentions import mention
 from bot.discord.replies import locale_of, send, tr
 from bot.discord.timestamps import discord_ts
 from bot.discord.trust import bounded, snowflake
-from bot.errors import InvalidInput
+from bot.errors import Forbidden, InvalidInput
 from bot.i18n import Message
 from bot.services import teams
-from bot.services.teams import MembershipChange
+from bot.services.teams import ClosedItem, MembershipChange, TeamView
 from bot.services.teams.views import ItemKind
 from cogs.teams.effects import TeamDiscord
 from cogs.teams.options import MAX_PAGE, rules_of
 
 if TYPE_CHECKING:
     from bot.app import HackBot
+
+CREATED_MAX = 2**40  # seconds since 1970: far beyond any team's creation
 
 
 def answer_buttons(kind: str, item_id: int, locale: str | None, bot: HackBot) -> discord.ui.View:
@@ -92,7 +94,7 @@ class AnswerButton(
             raise invalid_button()
         bot: HackBot = interaction.client
         await interaction.response.defer()
-        team_name, change = await bot.db.write(
+        team_name, change, answered = await bot.db.write(
             lambda session: self.answer(session, bot, interaction.user.id)
         )
         outcome = "accepted" if self.accept else "declined"
@@ -103,14 +105,18 @@ class AnswerButton(
             embed=None,
             view=None,
         )
+        effects = TeamDiscord(bot)
         if change is not None:
-            await TeamDiscord(bot).apply(change)
+            await effects.apply(change)
+        if answered is not None:
+            # This message already shows the answer: whoever waited on it hears it by DM.
+            await effects.close_item(answered, answered_here=True)
 
     async def answer(
         self, session: AsyncSession, bot: HackBot, user_id: int
-    ) -> tuple[str, MembershipChange | None]:
+    ) -> tuple[str, MembershipChange | None, ClosedItem | None]:
         """Answer the invitation or request; the team's name is read first (a decline
-        returns no team)."""
+        returns no team), the item as answered last (who waited on it)."""
         kind: ItemKind = "invitation" if self.kind == "inv" else "request"
         team_name = await teams.item_team_name(session, kind, self.item_id) or ""
         now = bot.clock.now()
@@ -132,7 +138,7 @@ class AnswerButton(
                 accept=self.accept,
                 now=now,
             )
-        return team_name, change
+        return team_name, change, await teams.closed_item(session, kind, self.item_id)
 
 
 class ListPageButton(
@@ -248,9 +254,83 @@ class InboxButton(
         await send(interaction, text, view=view)
 
 
+def disband_button(team: TeamView, captain_id: int, label: str) -> discord.ui.View:
+    """The confirmation of `/team disband`: one button, for the captain who asked."""
+    view = HackView(timeout=None)
+    view.add_item(DisbandButton(team.id, captain_id, teams.created_stamp(team), label))
+    return view
+
+
+class DisbandButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"team:disband:(?P<team>[^:]*):(?P<captain>[^:]*):(?P<created>[^:]*)",
+):
+    """Confirms `/team disband`. The custom_id names the team (its id and creation stamp, so a
+    later team that reuses the id is never disbanded by it) and the captain who asked: only
+    they can confirm, and only while they still captain that team."""
+
+    def __init__(
+        self, team_id: int, captain_id: int, created: int, label: str = "", *, valid: bool = True
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or "Disband",
+                style=discord.ButtonStyle.danger,
+                custom_id=f"team:disband:{team_id}:{captain_id}:{created}",
+            )
+        )
+        self.team_id = team_id
+        self.captain_id = captain_id
+        self.created = created
+        self.valid = valid
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> DisbandButton:
+        team_id, captain_id = snowflake(match["team"]), snowflake(match["captain"])
+        created = bounded(match["created"], 0, CREATED_MAX)
+        valid = team_id is not None and captain_id is not None and created is not None
+        label = getattr(item, "label", "") or ""
+        return cls(team_id or 0, captain_id or 0, created or 0, label, valid=valid)
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        if not self.valid:
+            raise invalid_button()
+        if interaction.user.id != self.captain_id:
+            raise Forbidden("teams.errors.not_for_you")
+        bot: HackBot = interaction.client
+        await interaction.response.defer()
+        rules, now = rules_of(bot), bot.clock.now()
+        result = await bot.db.write(
+            lambda session: teams.disband(
+                session,
+                rules,
+                actor_id=interaction.user.id,
+                now=now,
+                team_id=self.team_id,
+                created=self.created,
+            )
+        )
+        await interaction.edit_original_response(
+            content=tr(interaction, "teams.disband.done", team=result.team.name),
+            embed=None,
+            view=None,
+        )
+        await TeamDiscord(bot).apply_disband(result)
+
+
 class UnknownTeamButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"team:(?!(?:inv|req):[^:]*:[^:]*$|list:[^:]*:[^:]*$|open:[^:]*$).*",
+    template=(
+        r"team:(?!(?:inv|req):[^:]*:[^:]*$|list:[^:]*:[^:]*$|open:[^:]*$"
+        r"|disband:[^:]*:[^:]*:[^:]*$).*"
+    ),
 ):
     """Any other ``team:`` custom_id (forged, or from an older version): answered "invalid"."""
 
@@ -272,4 +352,4 @@ class UnknownTeamButton(
         raise invalid_button()
 
 
-DYNAMIC_ITEMS = (AnswerButton, ListPageButton, InboxButton, UnknownTeamButton)
+DYNAMIC_ITEMS = (AnswerButton, ListPageButton, InboxButton, DisbandButton, UnknownTeamButton)

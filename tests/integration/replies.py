@@ -12,10 +12,16 @@ copy of the most visible messages is pinned, on purpose, in ``test_teams_copy.py
   ``bot.discord.mentions``, times with ``bot.discord.timestamps.discord_ts``, translated words
   inside a sentence as :class:`bot.i18n.Message` (:func:`status`), and plain strings for what a
   member typed (the catalog neutralizes them as it does for the bot).
+- Hints that name a command are Discord command mentions (``</team leave:123>``) whose id each
+  sandbox's sync decides: :func:`expected` writes them with any id, and its text equals the
+  bot's whatever the id (never the plain ``/equipo salir`` the bot writes before it knows the
+  ids). :func:`command_mention` gives the exact mention a sandbox's bot writes.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from bot.discord.mentions import mention
@@ -29,13 +35,57 @@ ENGLISH = "en-US"
 PUBLIC = "es"  # config.toml [event] default_locale
 
 
-def expected(key: str, /, locale: str | None = SPANISH, **params: Any) -> str:
+_MENTIONED_COMMAND = re.compile(r"(</[^:>]+):[0-9]+>")
+
+
+class _AnyCommandId(Mapping[str, int]):
+    """Every command has an id (written 0): catalogs render command mentions, not names."""
+
+    def __getitem__(self, name: str) -> int:
+        return 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+_CATALOGS = catalogs().with_commands(_AnyCommandId())
+
+
+class Rendered(str):
+    """A message as the bot renders it, equal to a text that differs only in the ids of the
+    commands it mentions (each sandbox syncs its commands with ids of its own)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, str):
+            return NotImplemented
+        return str.__eq__(_MENTIONED_COMMAND.sub(r"\1:0>", other), str(self))
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = str.__hash__
+
+
+def expected(key: str, /, locale: str | None = SPANISH, **params: Any) -> Rendered:
     """The catalog message ``key`` in ``locale`` with ``params``, as the bot renders it."""
-    assert catalogs().has(key), f"no catalog key {key}"
-    return catalogs().t(locale, key, **params)
+    assert _CATALOGS.has(key), f"no catalog key {key}"
+    return Rendered(_CATALOGS.t(locale, key, **params))
 
 
-def english(key: str, /, **params: Any) -> str:
+def command_mention(sandbox: Sandbox, *path: str) -> str:
+    """The command mention the sandbox's bot writes for ``/team leave``
+    (``command_mention(sandbox, "team", "leave")``): its real id, known since the sync."""
+    assert sandbox.bot is not None
+    return f"</{' '.join(path)}:{sandbox.bot.command_ids[path[0]]}>"
+
+
+def english(key: str, /, **params: Any) -> Rendered:
     """``key`` in English, checked to read differently in Spanish: a test that expects it
     proves the reply followed the member's language, not just that it rendered."""
     text = expected(key, ENGLISH, **params)
@@ -75,7 +125,7 @@ def decline_label(locale: str | None = SPANISH) -> str:
 
 def assert_reply(
     outcome: StepOutcome, key: str, /, locale: str | None = SPANISH, index: int = -1, **params: Any
-) -> str:
+) -> Rendered:
     """The reply (default: the last one) is exactly the message ``key``: its content, and no
     embed. Returns the text, for checks on what it names."""
     text = expected(key, locale, **params)

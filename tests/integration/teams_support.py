@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.i18n import catalogs
 from bot.models import AuditEntry
 from bot.models.teams import Invitation, JoinRequest, LftProfile
 from bot.services import teams
@@ -126,3 +127,10 @@ async def create_team(
         else:
             ok(await sandbox.run(captain, "team invite", {"member": f"@{handle}"}))
             ok(await sandbox.click(handle, index=0, where="dm"))
+
+
+async def disband(sandbox: Sandbox, captain: str, locale: str = "es-ES") -> StepOutcome:
+    """`/team disband` as a captain does it: the command asks, the confirmation button (labelled
+    in the captain's ``locale``) does it. Returns the confirmation's step."""
+    ok(await sandbox.run(captain, "team disband"))
+    return ok(await sandbox.click(captain, label=catalogs().t(locale, "teams.buttons.disband")))

@@ -12,6 +12,7 @@ from bot.i18n import catalogs
 from bot.models import MemberLocale
 from sandbox.harness import MemberSpec
 from tests.integration.conftest import MakeSandbox
+from tests.integration.replies import expected
 from tests.integration.teams_support import messages, ok
 
 ENGLISH_EVENT = {"event": {"default_locale": "en"}}
@@ -27,7 +28,7 @@ async def test_a_language_the_bot_does_not_speak_reads_the_events_default(
 
     outcome = ok(await sandbox.run("amelie", "team info"))
 
-    assert outcome.replies[-1]["content"] == catalogs().t("en", "teams.errors.not_in_team")
+    assert outcome.replies[-1]["content"] == expected("teams.errors.not_in_team", "en")
 
 
 async def test_a_member_never_heard_from_is_invited_in_the_events_default(

@@ -14,7 +14,7 @@ from tests.integration.conftest import MakeSandbox
 from tests.integration.replies import (
     PUBLIC,
     assert_reply,
-    command,
+    command_mention,
     english,
     expected,
     mention_of,
@@ -58,7 +58,7 @@ async def test_create_makes_private_thread_with_captain_and_recruiting_post(
     )
     assert outcome.replies[0]["ephemeral"] is True
     thread = channel_mention((await team_view(sandbox, "Los Tigres")).thread_id)
-    assert_reply(outcome, "teams.create.done", team="Los Tigres", thread=thread, max=5)
+    assert_reply(outcome, "teams.create.done", team="Los Tigres", thread=thread, count=5)
     assert await team_state(sandbox) == [
         {"name": "Los Tigres", "captain": "ana", "members": ["ana"], "locked": False}
     ]
@@ -70,7 +70,7 @@ async def test_create_replies_in_the_members_language(sandbox: Sandbox) -> None:
 
     thread = channel_mention((await team_view(sandbox, "Night Owls")).thread_id)
     assert reply_text(outcome) == english(
-        "teams.create.done", team="Night Owls", thread=thread, max=5
+        "teams.create.done", team="Night Owls", thread=thread, count=5
     )
     assert await team_state(sandbox) == [
         {"name": "Night Owls", "captain": "dani", "members": ["dani"], "locked": False}
@@ -83,8 +83,8 @@ async def test_create_replies_in_the_members_language(sandbox: Sandbox) -> None:
         ("@everyone", "teams.errors.name_mention", {}),
         ("<@123456789>", "teams.errors.name_mention", {}),
         ("Los\u200bTigres", "teams.errors.name_invisible", {}),
-        ("Ab", "teams.errors.name_too_short", {"min": 3}),
-        ("x" * 33, "teams.errors.name_too_long", {"max": 32}),
+        ("Ab", "teams.errors.name_too_short", {"count": 3}),
+        ("x" * 33, "teams.errors.name_too_long", {"count": 32}),
         ("**Tigres**", "teams.errors.name_markdown", {"chars": "*"}),
         ("[hola](https://x.y)", "teams.errors.name_mention", {}),
     ],
@@ -115,8 +115,8 @@ async def test_member_of_a_team_cannot_create_another(sandbox: Sandbox) -> None:
 
     outcome = ok(await sandbox.run("ana", "team create", {"name": "Los Leones"}))
 
-    refusal = assert_reply(outcome, "teams.errors.already_in_team", team="Los Tigres")
-    assert command("team", "leave") in refusal
+    assert_reply(outcome, "teams.errors.already_in_team", team="Los Tigres")
+    assert command_mention(sandbox, "team", "leave") in reply_text(outcome)
     assert outcome.effects == []
     assert [team["name"] for team in await team_state(sandbox)] == ["Los Tigres"]
 

@@ -1,4 +1,4 @@
-"""A captain disbands the team while an invitee presses Accept. On PostgreSQL the two
+"""A captain confirms disbanding the team while an invitee presses Accept. On PostgreSQL the two
 transactions can deadlock (PostgreSQL then aborts one); the aborted one is run again, so the
 disband always wins in the end and nobody reads "something went wrong". Repeated, in both orders
 of arrival, on SQLite and (with TEST_DATABASE_URL) on PostgreSQL."""
@@ -13,6 +13,7 @@ from tests.integration.teams_support import invitations, members, ok, team_state
 
 ROUNDS = 8
 UNEXPECTED = catalogs().t("es", "core.errors.unexpected", error_id="X").split("`")[0]
+CONFIRM = catalogs().t("es", "teams.buttons.disband")
 
 
 async def test_disband_racing_an_accept_always_disbands(make_sandbox: MakeSandbox) -> None:
@@ -29,7 +30,8 @@ async def test_disband_racing_an_accept_always_disbands(make_sandbox: MakeSandbo
             for inv in await invitations(sandbox)
             if sandbox.handle_of(inv.invitee_id) == invitee
         ]
-        disband = sandbox.discord.run_command(sandbox.guild_id, captain, "team disband", {})
+        ok(await sandbox.run(captain, "team disband"))  # asks to confirm
+        disband = sandbox.discord.click(captain, label=CONFIRM)
         accept = sandbox.discord.click(invitee, custom_id=f"team:inv:{invitation.id}:1", where="dm")
         # Both orders of arrival: the disband first in even rounds, the accept first in odd ones.
         actions = [disband, accept] if round_ % 2 == 0 else [accept, disband]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.text import is_invisible
 from sandbox.harness import Sandbox
-from tests.integration.replies import accept_label, assert_reply
+from tests.integration.replies import accept_label, assert_reply, expected
 from tests.integration.teams_support import (
     assert_no_pings,
     lft_profile,
@@ -104,4 +104,6 @@ async def test_a_whole_team_life_with_hostile_text_never_pings_outside_its_membe
         ("bea", "team disband", {}),
     ]:
         assert_no_pings(ok(await sandbox.run(handle, command, options)), allowed=members)
+    confirmed = ok(await sandbox.click("bea", label=expected("teams.buttons.disband")))
+    assert_no_pings(confirmed, allowed=members)
     assert await team_state(sandbox) == []

@@ -13,10 +13,11 @@ from sandbox.harness import MemberSpec, Sandbox
 from tests.integration.conftest import MakeSandbox
 from tests.integration.replies import (
     PUBLIC,
+    SPANISH,
     accept_label,
     assert_reply,
     button_labels,
-    command,
+    command_mention,
     decline_label,
     expected,
     mention_of,
@@ -29,6 +30,7 @@ from tests.integration.teams_support import (
     messages,
     of_type,
     ok,
+    reply_text,
     team_state,
     uid,
 )
@@ -39,9 +41,9 @@ def answered(team: str, outcome: str) -> str:
     return expected("teams.answered.invitation", team=team, status=status(outcome))
 
 
-def closed(outcome: str) -> str:
-    """An invitation message closed without an answer (edited in the event's language)."""
-    return expected("teams.closed.invitation", PUBLIC, status=status(outcome))
+def closed(team: str, outcome: str, locale: str = SPANISH) -> str:
+    """An invitation message closed without an answer, edited in its invitee's language."""
+    return expected("teams.closed.invitation", locale, team=team, status=status(outcome))
 
 
 async def test_invite_sends_a_dm_with_accept_and_decline(sandbox: Sandbox) -> None:
@@ -187,7 +189,7 @@ async def test_invitation_expires_after_48h_and_cannot_be_accepted(sandbox: Sand
     [edited] = of_type(outcome, "message_edited")
     assert edited["channel"] == "dm:bea"
     assert edited["buttons"] == []
-    assert edited["content"] == closed("expired")
+    assert edited["content"] == closed("Los Tigres", "expired")
     assert [i.status for i in await invitations(sandbox)] == ["expired"]
     with pytest.raises(LookupError):
         await sandbox.click("bea", label=accept_label(), where="dm")
@@ -231,8 +233,8 @@ async def test_invite_refusals_say_what_is_wrong(
 async def test_invite_without_team_is_refused(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("bea", "team invite", {"member": "@carlos"}))
 
-    refusal = assert_reply(outcome, "teams.errors.not_in_team")
-    assert command("team", "create") in refusal
+    assert_reply(outcome, "teams.errors.not_in_team")
+    assert command_mention(sandbox, "team", "create") in reply_text(outcome)
     assert outcome.effects == []
 
 
@@ -246,6 +248,6 @@ async def test_joining_by_command_closes_the_invitation_message(sandbox: Sandbox
     [edited] = of_type(outcome, "message_edited")
     assert edited["channel"] == "dm:bea"
     assert edited["buttons"] == []
-    assert edited["content"] == closed("accepted")
+    assert edited["content"] == closed("Los Tigres", "accepted")
     assert [i.status for i in await invitations(sandbox)] == ["accepted"]
     assert (await team_state(sandbox))[0]["members"] == ["ana", "bea"]

@@ -6,11 +6,10 @@ from __future__ import annotations
 from sandbox.harness import Sandbox
 from tests.integration.conftest import MakeSandbox
 from tests.integration.replies import (
-    PUBLIC,
     accept_label,
     assert_reply,
     button_labels,
-    command,
+    command_mention,
     decline_label,
     expected,
     mention_of,
@@ -24,6 +23,7 @@ from tests.integration.teams_support import (
     messages,
     of_type,
     ok,
+    reply_text,
     team_state,
 )
 
@@ -107,8 +107,8 @@ async def test_a_member_who_is_not_captain_cannot_answer_a_request(sandbox: Sand
 async def test_join_unknown_team_says_how_to_find_one(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("bea", "team join", {"team": "Nadie"}))
 
-    refusal = assert_reply(outcome, "teams.errors.team_not_found", name="Nadie")
-    assert command("team", "list") in refusal
+    assert_reply(outcome, "teams.errors.team_not_found", name="Nadie")
+    assert command_mention(sandbox, "team", "list") in reply_text(outcome)
     assert outcome.effects == []
 
 
@@ -133,7 +133,8 @@ async def test_filling_the_team_tags_it_full_and_closes_pending_answers(
     closed = {m["channel"]: m for m in of_type(outcome, "message_edited")}
     assert set(closed) == {"dm:fede", "dm:gema"}
     assert all(
-        m["content"] == expected("teams.closed.invitation", PUBLIC, status=status("full"))
+        m["content"]
+        == expected("teams.closed.invitation", team="Los Tigres", status=status("full"))
         and m["buttons"] == []
         for m in closed.values()
     )
@@ -141,8 +142,8 @@ async def test_filling_the_team_tags_it_full_and_closes_pending_answers(
     assert (await team_state(sandbox))[0]["members"] == ["ana", "bea", "carlos", "dani", "eva"]
 
     refused = ok(await sandbox.run("fede", "team join", {"team": "Los Tigres"}))
-    refusal = assert_reply(refused, "teams.errors.team_full", team="Los Tigres", max=5)
-    assert command("team", "list") in refusal
+    assert_reply(refused, "teams.errors.team_full", team="Los Tigres", count=5)
+    assert command_mention(sandbox, "team", "list") in reply_text(refused)
 
 
 async def test_a_full_closed_team_answers_its_join_requests_team_full(
@@ -163,7 +164,10 @@ async def test_a_full_closed_team_answers_its_join_requests_team_full(
     ]
     [closed] = of_type(outcome, "message_edited")
     assert closed["channel"] == "thread:Los Tigres"
-    assert closed["content"] == expected("teams.closed.request", PUBLIC, status=status("full"))
+    # In the captain's language (ana's), naming who asked.
+    assert closed["content"] == expected(
+        "teams.closed.request", member=mention_of(sandbox, "fede"), status=status("full")
+    )
     assert closed["buttons"] == []
     assert [r.status for r in await join_requests(sandbox)] == ["full"]
 

@@ -8,7 +8,7 @@ from sandbox.harness import Sandbox
 from tests.integration.replies import (
     PUBLIC,
     assert_reply,
-    command,
+    command_mention,
     expected,
     mention_of,
 )
@@ -16,6 +16,7 @@ from tests.integration.teams_support import (
     lft_profile,
     of_type,
     ok,
+    reply_text,
 )
 
 
@@ -49,8 +50,8 @@ async def test_post_publishes_a_forum_post_tagged_looking(sandbox: Sandbox) -> N
     profile = await lft_profile(sandbox, "bea")
     assert profile is not None
     assert profile.post_id is not None
-    posted = assert_reply(outcome, "teams.lft.posted", post=channel_mention(profile.post_id))
-    assert command("lft", "match") in posted
+    assert_reply(outcome, "teams.lft.posted", post=channel_mention(profile.post_id))
+    assert command_mention(sandbox, "lft", "match") in reply_text(outcome)
     assert (profile.skills, profile.languages, profile.utc_offset_minutes, profile.looking) == (
         ["python", "datasets"],
         ["es", "ca"],
@@ -92,8 +93,8 @@ async def test_remove_deletes_the_profile_and_its_post(sandbox: Sandbox) -> None
 async def test_remove_without_profile_says_how_to_post_one(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("bea", "lft remove"))
 
-    refusal = assert_reply(outcome, "teams.errors.lft_not_found")
-    assert command("lft", "post") in refusal
+    assert_reply(outcome, "teams.errors.lft_not_found")
+    assert command_mention(sandbox, "lft", "post") in reply_text(outcome)
     assert outcome.effects == []
 
 
@@ -102,8 +103,8 @@ async def test_member_of_a_team_cannot_post(sandbox: Sandbox) -> None:
 
     outcome = ok(await sandbox.run("ana", "lft post", {"skills": "python"}))
 
-    refusal = assert_reply(outcome, "teams.errors.lft_in_team", team="Los Tigres")
-    assert command("team", "leave") in refusal
+    assert_reply(outcome, "teams.errors.lft_in_team", team="Los Tigres")
+    assert command_mention(sandbox, "team", "leave") in reply_text(outcome)
     assert of_type(outcome, "forum_post_created") == []
 
 
@@ -158,6 +159,6 @@ async def test_match_for_a_member_without_team_lists_open_teams(sandbox: Sandbox
         "teams.lft.team_line",
         rank=1,
         team="Los Tigres",
-        free=4,
+        count=4,
         reasons=reasons("new_skills", "open_team"),
     )

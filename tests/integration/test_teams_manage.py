@@ -3,16 +3,18 @@ and members who leave the server."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from bot.discord.mentions import channel_mention
 from bot.i18n import Message
+from bot.services import teams
 from sandbox.harness import Sandbox
 from tests.integration.conftest import MakeSandbox
 from tests.integration.replies import (
     PUBLIC,
     assert_reply,
-    command,
+    command_mention,
     english,
     expected,
     mention_of,
@@ -23,6 +25,7 @@ from tests.integration.teams_support import (
     messages,
     of_type,
     ok,
+    reply_text,
     team_state,
     team_view,
     uid,
@@ -73,8 +76,8 @@ async def test_last_member_leaving_disbands_the_team(sandbox: Sandbox) -> None:
 async def test_leave_without_team_is_refused(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("bea", "team leave"))
 
-    refusal = assert_reply(outcome, "teams.errors.not_in_team")
-    assert command("team", "create") in refusal
+    assert_reply(outcome, "teams.errors.not_in_team")
+    assert command_mention(sandbox, "team", "create") in reply_text(outcome)
     assert outcome.effects == []
 
 
@@ -105,8 +108,8 @@ async def test_kicking_someone_outside_the_team_is_refused(sandbox: Sandbox) -> 
 
     outcome = ok(await sandbox.run("ana", "team kick", {"member": "@bea"}))
 
-    refusal = assert_reply(outcome, "teams.errors.member_not_in_team", team="Los Tigres")
-    assert command("team", "info") in refusal
+    assert_reply(outcome, "teams.errors.member_not_in_team", team="Los Tigres")
+    assert command_mention(sandbox, "team", "info") in reply_text(outcome)
     assert outcome.effects == []
 
 
@@ -161,16 +164,92 @@ async def test_rename_to_a_taken_name_is_refused(sandbox: Sandbox) -> None:
     assert [team["name"] for team in await team_state(sandbox)] == ["Los Tigres", "Las Panteras"]
 
 
-async def test_disband_archives_and_locks_the_thread(sandbox: Sandbox) -> None:
+async def test_disband_asks_the_captain_to_confirm_first(sandbox: Sandbox) -> None:
     await create_team(sandbox, "ana", "Los Tigres", "bea")
 
     outcome = ok(await sandbox.run("ana", "team disband"))
 
-    assert_reply(outcome, "teams.disband.done", team="Los Tigres")
+    assert_reply(outcome, "teams.disband.confirm", team="Los Tigres", count=2)
+    assert outcome.replies[-1]["ephemeral"] is True
+    assert outcome.replies[-1]["buttons"] == [expected("teams.buttons.disband")]
+    assert outcome.effects == []
+    assert len(await team_state(sandbox)) == 1
+
+
+async def test_confirming_disbands_and_archives_the_thread_even_after_a_restart(
+    sandbox: Sandbox,
+) -> None:
+    await create_team(sandbox, "ana", "Los Tigres", "bea")
+    ok(await sandbox.run("ana", "team disband"))
+    await sandbox.restart()
+
+    outcome = ok(await sandbox.click("ana", label=expected("teams.buttons.disband")))
+
+    assert outcome.replies[0]["content"] == expected("teams.disband.done", team="Los Tigres")
+    assert outcome.replies[0]["buttons"] == []
     assert len(of_type(outcome, "thread_archived")) == 2
     thread = team_thread(sandbox)
     assert (thread.archived, thread.locked) == (True, True)
     assert await team_state(sandbox) == []
+
+
+async def test_only_the_captain_who_asked_can_confirm(sandbox: Sandbox) -> None:
+    """Nobody else sees the captain's confirmation; a modified client can still send its
+    custom_id."""
+    await create_team(sandbox, "ana", "Los Tigres", "bea")
+    ok(await sandbox.run("ana", "team disband"))
+    team = await team_view(sandbox, "Los Tigres")
+    custom_id = f"team:disband:{team.id}:{uid(sandbox, 'ana')}:{teams.created_stamp(team)}"
+
+    outcome = ok(await sandbox.forge_click("bea", custom_id))
+
+    assert_reply(outcome, "teams.errors.not_for_you")
+    assert outcome.effects == []
+    assert len(await team_state(sandbox)) == 1
+
+
+async def test_a_forged_disband_confirmation_is_invalid(sandbox: Sandbox) -> None:
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+
+    for custom_id in ("team:disband:x:1:2", f"team:disband:1:{2**64}:3", "team:disband:1:2"):
+        outcome = ok(await sandbox.forge_click("ana", custom_id))
+
+        assert_reply(outcome, "core.errors.invalid_button")
+        assert outcome.effects == []
+    assert len(await team_state(sandbox)) == 1
+
+
+async def test_confirming_after_handing_over_the_captaincy_is_refused(sandbox: Sandbox) -> None:
+    await create_team(sandbox, "ana", "Los Tigres", "bea")
+    ok(await sandbox.run("ana", "team disband"))
+    ok(await sandbox.run("ana", "team transfer", {"member": "@bea"}))
+
+    outcome = ok(await sandbox.click("ana", label=expected("teams.buttons.disband")))
+
+    assert_reply(outcome, "teams.errors.disband_not_captain", team="Los Tigres")
+    assert of_type(outcome, "thread_archived") == []
+    assert (await team_state(sandbox))[0]["captain"] == "bea"
+
+
+async def test_confirming_a_team_already_disbanded_is_refused_and_spares_a_new_one(
+    make_sandbox: MakeSandbox,
+) -> None:
+    """An organizer disbanded the team first; the captain's new team (which may even reuse the
+    old one's id on SQLite) is not what the old confirmation was about."""
+    sandbox = await make_sandbox(
+        members=members("ana", olga=("organizer",)), settings={"teams": {"create_cooldown": "0s"}}
+    )
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+    ok(await sandbox.run("ana", "team disband"))
+    ok(await sandbox.run("olga", "teamadmin disband", {"team": "Los Tigres"}))
+    sandbox.clock.advance(timedelta(seconds=5))
+    ok(await sandbox.run("ana", "team create", {"name": "Los Pumas"}))
+
+    outcome = ok(await sandbox.click("ana", label=expected("teams.buttons.disband")))
+
+    assert_reply(outcome, "teams.errors.disband_gone")
+    assert of_type(outcome, "thread_archived") == []
+    assert [team["name"] for team in await team_state(sandbox)] == ["Los Pumas"]
 
 
 async def test_only_the_captain_can_disband(sandbox: Sandbox) -> None:
@@ -246,7 +325,7 @@ async def test_list_pages_through_teams(make_sandbox: MakeSandbox) -> None:
 def listed(size: int, free: int) -> str:
     """An open team's line in `/team list`."""
     return expected(
-        "teams.list.free", size=size, max=5, free=free, joining=Message("teams.info.open")
+        "teams.list.free", size=size, max=5, count=free, joining=Message("teams.info.open")
     )
 
 

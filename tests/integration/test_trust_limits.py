@@ -18,6 +18,7 @@ from tests.integration.conftest import MakeSandbox
 from tests.integration.teams_support import (
     audit_log,
     create_team,
+    disband,
     invitations,
     join_requests,
     members,
@@ -91,7 +92,7 @@ async def test_a_join_request_loop_pings_the_captain_once(make_sandbox: MakeSand
     assert len(messages(first, "thread:Los Tigres")) == 1
     # bea's own team cancels her request; disbanding it frees her to ask again...
     ok(await sandbox.run("bea", "team create", {"name": "Las Panteras"}))
-    ok(await sandbox.run("bea", "team disband"))
+    await disband(sandbox, "bea")
 
     outcome = ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
 
@@ -106,7 +107,7 @@ async def test_a_join_request_loop_pings_the_captain_once(make_sandbox: MakeSand
 async def test_create_and_disband_cannot_loop(make_sandbox: MakeSandbox) -> None:
     sandbox = await make_sandbox(members=NOBODY)
     ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
-    ok(await sandbox.run("ana", "team disband"))
+    await disband(sandbox, "ana")
 
     outcome = ok(await sandbox.run("ana", "team create", {"name": "Los Pumas"}))
 
@@ -165,7 +166,7 @@ async def test_a_member_runs_one_team_command_at_a_time(make_sandbox: MakeSandbo
 async def test_organizers_read_who_hit_a_limit(make_sandbox: MakeSandbox) -> None:
     sandbox = await make_sandbox(members=NOBODY)
     ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
-    ok(await sandbox.run("ana", "team disband"))
+    await disband(sandbox, "ana")
     for _ in range(3):  # hammering a limit writes it once
         ok(await sandbox.run("ana", "team create", {"name": "Los Pumas"}))
     assert await hits(sandbox, "create_cooldown") == ["ana"]

@@ -161,6 +161,20 @@ async def test_match_for_team_refusals(db: Database, rules: TeamRules, clock: Ma
         await refused(lft.match_for_team(session, rules, captain_id=3), "teams.errors.not_in_team")
 
 
+async def test_a_full_team_is_told_it_needs_nobody_not_to_look_for_another(
+    db: Database,
+    settings,
+    clock: ManualClock,  # type: ignore[no-untyped-def]
+) -> None:
+    rules = rules_of(settings, max_size=2)
+    await create(db, rules, clock.now(), 1, "Los Tigres", members=(2,))
+    async with db.read() as session:
+        error = await refused(
+            lft.match_for_team(session, rules, captain_id=1), "teams.errors.team_full_match"
+        )
+    assert error.params == {"team": "Los Tigres", "count": 2}
+
+
 async def test_match_for_member_ranks_fitting_teams(
     db: Database,
     settings,

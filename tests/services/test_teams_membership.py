@@ -51,7 +51,8 @@ async def test_invite_refusals(db: Database, settings, clock: ManualClock) -> No
     async with db.transaction() as session:
         await refused(
             teams.invite(session, rules, actor_id=1, invitee_id=5, now=clock.now()),
-            "teams.errors.team_full",
+            # Told to the inviter, in their own full team: no advice to look for another one.
+            "teams.errors.team_full_invite",
         )
 
 

@@ -127,7 +127,8 @@ async def test_organizer_move_never_exceeds_max_size(
             teams.organizer_move(
                 session, rules, actor_id=99, member_id=5, team_name="Los Tigres", now=clock.now()
             ),
-            "teams.errors.team_full",
+            # Told to an organizer: no advice to look for another team with /team list.
+            "teams.errors.team_full_move",
         )
         await refused(
             teams.organizer_move(

@@ -55,7 +55,9 @@ async def member_left_server(
         change = await remove_member(
             session, rules, team, user_id, now, actor_id=None, action="team.member_left_server"
         )
-    closed = await close_pending(session, status=CANCELLED, now=now, user_id=user_id)
+    closed = await close_pending(
+        session, status=CANCELLED, now=now, cause="left_server", user_id=user_id
+    )
     profile = await session.scalar(select(LftProfile).where(LftProfile.user_id == user_id))
     post_id = None
     if profile is not None:

@@ -28,7 +28,7 @@ from bot.models.teams import (
 from bot.services import audit
 from bot.services.teams import limits
 from bot.services.teams.guards import ensure_unlocked, member_team
-from bot.services.teams.membership import add_member, rowcount
+from bot.services.teams.membership import add_member, rowcount, teams_by_id
 from bot.services.teams.queries import (
     load_team,
     team_row_by_name,
@@ -37,8 +37,8 @@ from bot.services.teams.queries import (
 )
 from bot.services.teams.views import (
     ClosedItem,
-    ExpiredItem,
     InvitationView,
+    ItemKind,
     JoinResult,
     MembershipChange,
     TeamRules,
@@ -53,7 +53,7 @@ async def invite(
     """A member of a team invites ``invitee_id``.
 
     Refuses: ``not_in_team``, locked, ``self_invite``, ``member_in_team`` (invitee already in
-    a team), ``team_full``, ``already_invited`` (a pending, unexpired invitation exists); and
+    a team), ``team_full_invite``, ``already_invited`` (a pending, unexpired invitation exists); and
     the limits ``reinvite_cooldown`` (the invitee declined this team's invitation recently) and
     ``invitations_pending`` (as many pending invitations as free places).
     """
@@ -65,7 +65,7 @@ async def invite(
     if current is not None:
         raise Conflict("teams.errors.member_in_team", team=current.name)
     if team.size >= rules.max_size:
-        raise Conflict("teams.errors.team_full", team=team.name, max=rules.max_size)
+        raise Conflict("teams.errors.team_full_invite", team=team.name, count=rules.max_size)
     await _expire_stale(session, Invitation, team.id, Invitation.invitee_id == invitee_id, now)
     if await _pending_exists(session, Invitation, team.id, Invitation.invitee_id == invitee_id):
         raise Conflict("teams.errors.already_invited", team=team.name)
@@ -307,7 +307,7 @@ async def join(
         key = "already_member" if current.id == team.id else "already_in_team"
         raise Conflict(f"teams.errors.{key}", team=current.name)
     if team.size >= rules.max_size:
-        raise Conflict("teams.errors.team_full", team=team.name, max=rules.max_size)
+        raise Conflict("teams.errors.team_full", team=team.name, count=rules.max_size)
     invitation_id = await session.scalar(
         select(Invitation.id).where(
             Invitation.team_id == team.id,
@@ -336,16 +336,37 @@ async def join(
 
 async def _closed(session: AsyncSession, invitation_id: int) -> ClosedItem:
     """An invitation answered by other means than its buttons: its message must close too."""
-    invitation = await session.get(Invitation, invitation_id, populate_existing=True)
-    assert invitation is not None
+    found = await closed_item(session, "invitation", invitation_id)
+    assert found is not None
+    return found
+
+
+async def closed_item(session: AsyncSession, kind: ItemKind, item_id: int) -> ClosedItem | None:
+    """An invitation or join request as it stands after an answer (its status, who waits on
+    it), to close its message and tell whoever waits; None when it is gone."""
+    item: Invitation | JoinRequest | None
+    if kind == "invitation":
+        item = await session.get(Invitation, item_id, populate_existing=True)
+    else:
+        item = await session.get(JoinRequest, item_id, populate_existing=True)
+    if item is None:
+        return None
+    name, captain = (await teams_by_id(session, {item.team_id})).get(item.team_id, ("", None))
+    if isinstance(item, Invitation):
+        member, inviter = item.invitee_id, item.inviter_id
+    else:
+        member, inviter = item.user_id, None
     return ClosedItem(
-        kind="invitation",
-        id=invitation.id,
-        team_id=invitation.team_id,
-        user_id=invitation.invitee_id,
-        channel_id=invitation.channel_id,
-        message_id=invitation.message_id,
-        status=invitation.status,
+        kind=kind,
+        id=item.id,
+        team_id=item.team_id,
+        user_id=member,
+        channel_id=item.channel_id,
+        message_id=item.message_id,
+        status=item.status,
+        team_name=name,
+        inviter_id=inviter,
+        captain_id=captain,
     )
 
 
@@ -391,7 +412,7 @@ async def answer_join_request(
     """The captain accepts (the member joins) or declines (returns ``None``) a join request.
 
     Refuses: ``request_not_found``, ``not_captain``, ``request_expired``,
-    ``request_team_full``, ``request_closed``; on accept also locked, ``team_full``,
+    ``request_team_full``, ``request_closed``; on accept also locked, ``team_full_accept``,
     ``member_in_team``.
     """
     request = await session.get(JoinRequest, request_id, populate_existing=True)
@@ -428,36 +449,48 @@ async def answer_join_request(
         now,
         actor_id=actor_id,
         action="team.request_accepted",
-        by_self=False,
+        by="captain",
         keep_request=request_id,
     )
     await _claim(session, JoinRequest, request_id, status=ACCEPTED, now=now, answered_by=actor_id)
     return change
 
 
-async def expire_due(session: AsyncSession, *, now: datetime) -> list[ExpiredItem]:
-    """Mark every pending invitation and request whose time is up as expired (periodic job)."""
-    expired: list[ExpiredItem] = []
+async def expire_due(session: AsyncSession, *, now: datetime) -> list[ClosedItem]:
+    """Mark every pending invitation and request whose time is up as expired (periodic job);
+    each comes back with its cause ``expired``, to close its message and tell who waited."""
+    expired: list[ClosedItem] = []
     for kind, model, user in (
         ("invitation", Invitation, Invitation.invitee_id),
         ("request", JoinRequest, JoinRequest.user_id),
     ):
+        inviter = Invitation.inviter_id if model is Invitation else JoinRequest.user_id
         rows = await session.execute(
             update(model)  # type: ignore[arg-type]
             .where(model.status == PENDING, model.expires_at <= now)
             .values(status=EXPIRED, answered_at=now)
-            .returning(model.id, model.team_id, user, model.channel_id, model.message_id)
+            .returning(model.id, model.team_id, user, model.channel_id, model.message_id, inviter)
             .execution_options(**_NO_SYNC)
         )
         found = list(rows)
-        team_rows = await session.execute(
-            select(Team.id, Team.name).where(Team.id.in_({row[1] for row in found}))
-        )
-        names = {team_id: name for team_id, name in team_rows}
-        expired += [
-            ExpiredItem(kind, r[0], r[1], names.get(r[1], ""), r[2], r[3], r[4])  # type: ignore[arg-type]
-            for r in found
-        ]
+        teams = await teams_by_id(session, {row[1] for row in found})
+        for item_id, team_id, member, channel, message, by in found:
+            name, captain = teams.get(team_id, ("", None))
+            expired.append(
+                ClosedItem(
+                    kind,  # type: ignore[arg-type]
+                    item_id,
+                    team_id,
+                    member,
+                    channel,
+                    message,
+                    status=EXPIRED,
+                    team_name=name,
+                    inviter_id=by if kind == "invitation" else None,
+                    captain_id=captain,
+                    cause="expired",
+                )
+            )
     return sorted(expired, key=lambda item: (item.kind, item.id))
 
 

@@ -99,7 +99,7 @@ async def post_profile(
     ]
     clean_note = clean(note, multiline=True) if note else None
     if clean_note and len(clean_note) > NOTE_MAX_LENGTH:
-        raise InvalidInput("teams.errors.note_too_long", max=NOTE_MAX_LENGTH)
+        raise InvalidInput("teams.errors.note_too_long", count=NOTE_MAX_LENGTH)
     if utc_offset_minutes is not None and not (
         MIN_OFFSET_MINUTES <= utc_offset_minutes <= MAX_OFFSET_MINUTES
     ):

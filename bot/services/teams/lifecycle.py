@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import Conflict, InvalidInput, NotFound
+from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.models.teams import CANCELLED, Team, TeamMember
 from bot.services import audit
 from bot.services.teams import limits
@@ -44,7 +44,7 @@ def clean_description(raw: str | None) -> str | None:
         return None
     text = clean(raw, multiline=True)
     if len(text) > DESCRIPTION_MAX_LENGTH:
-        raise InvalidInput("teams.errors.description_too_long", max=DESCRIPTION_MAX_LENGTH)
+        raise InvalidInput("teams.errors.description_too_long", count=DESCRIPTION_MAX_LENGTH)
     return text or None
 
 
@@ -61,11 +61,11 @@ def clean_tags(raw: Sequence[str], *, error_prefix: str = "teams.errors.skills")
         if has_mention_or_link(tag) or "@" in tag:
             raise InvalidInput(f"{error_prefix}_mention")
         if len(tag) > TAG_MAX_LENGTH:
-            raise InvalidInput(f"{error_prefix}_too_long", max=TAG_MAX_LENGTH)
+            raise InvalidInput(f"{error_prefix}_too_long", count=TAG_MAX_LENGTH)
         seen.add(fold(tag))
         tags.append(tag)
     if len(tags) > TAGS_MAX:
-        raise InvalidInput(f"{error_prefix}_too_many", max=TAGS_MAX)
+        raise InvalidInput(f"{error_prefix}_too_many", count=TAGS_MAX)
     return tags
 
 
@@ -146,7 +146,9 @@ async def create_team(
         raise Conflict(
             "teams.errors.already_in_team", team=current.name if current else display
         ) from None
-    closed = await close_pending(session, status=CANCELLED, now=now, user_id=captain_id)
+    closed = await close_pending(
+        session, status=CANCELLED, now=now, cause="joined_elsewhere", user_id=captain_id
+    )
     post_id = await retire_lft_profile(session, captain_id, now)
     audit.record(
         session,
@@ -274,6 +276,22 @@ async def transfer(
     return await view_of(session, team, rules, now)
 
 
+async def check_can_disband(
+    session: AsyncSession, rules: TeamRules, *, actor_id: int, now: datetime
+) -> TeamView:
+    """Read-only check before the captain is asked to confirm: the team they would disband.
+    Refuses: ``not_in_team``, ``not_captain``, locked."""
+    team = await captain_team(session, actor_id)
+    await ensure_unlocked(session, rules, now, team)
+    return await view_of(session, team, rules, now)
+
+
+def created_stamp(team: TeamView | Team) -> int:
+    """The team's creation time in whole seconds: with its id, it tells a team from a later
+    one that reused the id (SQLite reuses the highest id once deleted)."""
+    return int(team.created_at.timestamp())
+
+
 async def disband(
     session: AsyncSession,
     rules: TeamRules,
@@ -282,18 +300,34 @@ async def disband(
     now: datetime,
     by_organizer: bool = False,
     team_name: str | None = None,
+    team_id: int | None = None,
+    created: int | None = None,
 ) -> DisbandResult:
-    """Disband a team: the captain's own (``team_name`` ignored; refused when locked), or, by
-    an organizer, the team named ``team_name`` whatever the lock (logged in the audit)."""
+    """Disband a team: the captain's own (refused when locked), or, by an organizer, the team
+    named ``team_name`` whatever the lock (logged in the audit).
+
+    A captain confirming an earlier question names the team it was about (``team_id`` and its
+    ``created`` stamp): refused with ``disband_gone`` when that team no longer exists, and with
+    ``disband_not_captain`` when they no longer captain it."""
     if by_organizer:
         if team_name is None:
             raise InvalidInput("teams.errors.team_name_required")
         team = await team_row_by_name(session, team_name)
+    elif team_id is not None:
+        found = await load_team(session, team_id)
+        if found is None or (created is not None and created_stamp(found) != created):
+            raise NotFound("teams.errors.disband_gone")
+        if found.captain_id != actor_id:
+            raise Forbidden("teams.errors.disband_not_captain", team=found.name)
+        team = found
+        await ensure_unlocked(session, rules, now, team)
     else:
         team = await captain_team(session, actor_id)
         await ensure_unlocked(session, rules, now, team)
     snapshot = await view_of(session, team, rules, now)
-    closed = await close_pending(session, status=CANCELLED, now=now, team_id=team.id)
+    closed = await close_pending(
+        session, status=CANCELLED, now=now, cause="disbanded", team_id=team.id
+    )
     await session.execute(
         delete(Team).where(Team.id == team.id).execution_options(synchronize_session=False)
     )

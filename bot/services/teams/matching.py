@@ -181,10 +181,10 @@ async def match_for_team(
 ) -> list[Match]:
     """The best candidates looking for a team, for the captain's team.
 
-    Refuses: ``not_in_team`` / ``not_captain``, ``team_full``."""
+    Refuses: ``not_in_team`` / ``not_captain``, ``team_full_match``."""
     team = await captain_team(session, captain_id)
     if team.size >= rules.max_size:
-        raise Conflict("teams.errors.team_full", team=team.name, max=rules.max_size)
+        raise Conflict("teams.errors.team_full_match", team=team.name, count=rules.max_size)
     context = context_of(team, (await _member_profiles(session, [team.id]))[team.id])
     candidates = await session.scalars(
         select(LftProfile)

@@ -10,7 +10,7 @@ member" whatever happens between a check and the insert.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, NotFound
 from bot.models.teams import (
+    ACCEPTED,
     CANCELLED,
     FULL,
     PENDING,
@@ -29,7 +30,7 @@ from bot.models.teams import (
 )
 from bot.services import audit
 from bot.services.teams.queries import load_team, team_row_of, view_of
-from bot.services.teams.views import ClosedItem, MembershipChange, TeamRules
+from bot.services.teams.views import Cause, ClosedItem, MembershipChange, TeamRules
 
 _NO_SYNC = {"synchronize_session": False}
 
@@ -44,12 +45,14 @@ async def close_pending(
     *,
     status: str,
     now: datetime,
+    cause: Cause,
     team_id: int | None = None,
     user_id: int | None = None,
     keep_invitation: int | None = None,
     keep_request: int | None = None,
 ) -> list[ClosedItem]:
-    """Answer pending invitations and join requests of a team or of a member with ``status``."""
+    """Answer pending invitations and join requests of a team or of a member (or of a member
+    for one team: both given) with ``status``; ``cause`` says why, for the follow-ups."""
     closed: list[ClosedItem] = []
     inv = update(Invitation).where(Invitation.status == PENDING)
     req = update(JoinRequest).where(JoinRequest.status == PENDING)
@@ -63,7 +66,7 @@ async def close_pending(
         inv = inv.where(Invitation.id != keep_invitation)
     if keep_request is not None:
         req = req.where(JoinRequest.id != keep_request)
-    rows = await session.execute(
+    invitations = await session.execute(
         inv.values(status=status, answered_at=now)
         .returning(
             Invitation.id,
@@ -71,11 +74,12 @@ async def close_pending(
             Invitation.invitee_id,
             Invitation.channel_id,
             Invitation.message_id,
+            Invitation.inviter_id,
         )
         .execution_options(**_NO_SYNC)
     )
-    closed += [ClosedItem("invitation", *row, status=status) for row in rows]
-    rows = await session.execute(
+    found_invitations = list(invitations)
+    requests = await session.execute(
         req.values(status=status, answered_at=now)
         .returning(
             JoinRequest.id,
@@ -86,8 +90,56 @@ async def close_pending(
         )
         .execution_options(**_NO_SYNC)
     )
-    closed += [ClosedItem("request", *row, status=status) for row in rows]
+    found_requests = list(requests)
+    teams = await teams_by_id(
+        session, {row[1] for row in found_invitations} | {row[1] for row in found_requests}
+    )
+    for item_id, item_team, invitee, channel, message, inviter in found_invitations:
+        name, captain = teams.get(item_team, ("", None))
+        closed.append(
+            ClosedItem(
+                "invitation",
+                item_id,
+                item_team,
+                invitee,
+                channel,
+                message,
+                status=status,
+                team_name=name,
+                inviter_id=inviter,
+                captain_id=captain,
+                cause=cause,
+            )
+        )
+    for item_id, item_team, member, channel, message in found_requests:
+        name, captain = teams.get(item_team, ("", None))
+        closed.append(
+            ClosedItem(
+                "request",
+                item_id,
+                item_team,
+                member,
+                channel,
+                message,
+                status=status,
+                team_name=name,
+                captain_id=captain,
+                cause=cause,
+            )
+        )
     return sorted(closed, key=lambda item: (item.kind, item.id))
+
+
+async def teams_by_id(
+    session: AsyncSession, team_ids: set[int]
+) -> dict[int, tuple[str, int | None]]:
+    """The name and captain of each team of ``team_ids`` that still exists."""
+    if not team_ids:
+        return {}
+    rows = await session.execute(
+        select(Team.id, Team.name, Team.captain_id).where(Team.id.in_(team_ids))
+    )
+    return {team_id: (name, captain) for team_id, name, captain in rows}
 
 
 async def retire_lft_profile(session: AsyncSession, user_id: int, now: datetime) -> int | None:
@@ -103,6 +155,16 @@ async def retire_lft_profile(session: AsyncSession, user_id: int, now: datetime)
     return post_id
 
 
+# Who adds a member, for what the refusals say: the member themselves (by command, or accepting
+# an invitation: they are looking for a team), the captain accepting a request, an organizer.
+AddedBy = Literal["self", "captain", "organizer"]
+_FULL_KEYS = {
+    "self": "teams.errors.team_full",
+    "captain": "teams.errors.team_full_accept",
+    "organizer": "teams.errors.team_full_move",
+}
+
+
 async def add_member(
     session: AsyncSession,
     rules: TeamRules,
@@ -112,16 +174,19 @@ async def add_member(
     *,
     actor_id: int | None,
     action: str,
-    by_self: bool = True,
+    by: AddedBy = "self",
     keep_invitation: int | None = None,
     keep_request: int | None = None,
 ) -> MembershipChange:
     """Add ``user_id`` to ``team`` if a place is free; the caller's transaction holds it all.
 
-    Refuses with ``teams.errors.team_full``, ``already_in_team`` (``by_self``) or
-    ``member_in_team``. When the last place is taken, the team's other pending invitations
-    and requests are answered "full"; the member's own other ones are "cancelled".
+    Refuses with a ``team_full`` key for ``by`` (``team_full``, ``team_full_accept``,
+    ``team_full_move``), ``team_gone`` / ``team_gone_now``, ``already_in_team`` (by the member)
+    or ``member_in_team``. The member's other pending invitations and requests of this team
+    close as joined; when the last place is taken, the team's others are answered "full"; the
+    member's ones for other teams are "cancelled".
     """
+    by_self = by == "self"
     current = await team_row_of(session, user_id)
     if current is not None:
         raise _in_team_error(current, team, by_self)
@@ -133,8 +198,8 @@ async def add_member(
     )
     if rowcount(claimed) != 1:
         if await load_team(session, team.id) is None:
-            raise NotFound("teams.errors.team_gone")
-        raise Conflict("teams.errors.team_full", team=team.name, max=rules.max_size)
+            raise NotFound("teams.errors.team_gone" if by_self else "teams.errors.team_gone_now")
+        raise Conflict(_FULL_KEYS[by], team=team.name, count=rules.max_size)
     try:
         async with session.begin_nested():
             session.add(TeamMember(user_id=user_id, team_id=team.id, joined_at=now))
@@ -143,24 +208,17 @@ async def add_member(
         current = await team_row_of(session, user_id)
         raise _in_team_error(current, team, by_self) from None
     await session.refresh(team)
-    closed: list[ClosedItem] = []
+    keep = {"keep_invitation": keep_invitation, "keep_request": keep_request}
+    closed = await close_pending(
+        session, status=ACCEPTED, now=now, cause="joined", team_id=team.id, user_id=user_id, **keep
+    )
     became_full = team.size >= rules.max_size
     if became_full:
         closed += await close_pending(
-            session,
-            status=FULL,
-            now=now,
-            team_id=team.id,
-            keep_invitation=keep_invitation,
-            keep_request=keep_request,
+            session, status=FULL, now=now, cause="full", team_id=team.id, **keep
         )
     closed += await close_pending(
-        session,
-        status=CANCELLED,
-        now=now,
-        user_id=user_id,
-        keep_invitation=keep_invitation,
-        keep_request=keep_request,
+        session, status=CANCELLED, now=now, cause="joined_elsewhere", user_id=user_id, **keep
     )
     post_id = await retire_lft_profile(session, user_id, now)
     audit.record(
@@ -224,7 +282,9 @@ async def remove_member(
     await session.refresh(team)
     details: dict[str, Any] = {"team_id": team.id, "member_id": user_id}
     if team.size == 0:
-        closed = await close_pending(session, status=CANCELLED, now=now, team_id=team.id)
+        closed = await close_pending(
+            session, status=CANCELLED, now=now, cause="disbanded", team_id=team.id
+        )
         snapshot = await view_of(session, team, rules, now)
         await session.execute(
             delete(Team).where(Team.id == team.id).execution_options(synchronize_session=False)

@@ -48,9 +48,9 @@ def validate_team_name(raw: str, rules: NameLimits) -> tuple[str, str]:
         raise InvalidInput("teams.errors.name_markdown", chars=" ".join(bad))
     length = visible_length(display)
     if length < rules.name_min_length:
-        raise InvalidInput("teams.errors.name_too_short", min=rules.name_min_length)
+        raise InvalidInput("teams.errors.name_too_short", count=rules.name_min_length)
     if length > rules.name_max_length or len(display) > NAME_COLUMN_LENGTH:
-        raise InvalidInput("teams.errors.name_too_long", max=rules.name_max_length)
+        raise InvalidInput("teams.errors.name_too_long", count=rules.name_max_length)
     if not _ANY_WORD_CHARACTER.search(display.replace("_", "")):
         raise InvalidInput("teams.errors.name_no_letters")
     return display, name_key(display)

@@ -81,13 +81,13 @@ async def organizer_move(
 ) -> MembershipChange:
     """Move a member (with or without a team) into ``team_name``, bypassing locks and
     approval but never the maximum size. The previous team's change is in ``moved_from``.
-    Refuses: ``team_not_found``, ``move_same_team``, ``team_full``."""
+    Refuses: ``team_not_found``, ``move_same_team``, ``team_full_move``."""
     target = await team_row_by_name(session, team_name)
     source = await team_row_of(session, member_id)
     if source is not None and source.id == target.id:
         raise Conflict("teams.errors.move_same_team", team=target.name)
     if target.size >= rules.max_size:
-        raise Conflict("teams.errors.team_full", team=target.name, max=rules.max_size)
+        raise Conflict("teams.errors.team_full_move", team=target.name, count=rules.max_size)
     moved_from = None
     if source is not None:
         moved_from = await remove_member(
@@ -107,7 +107,7 @@ async def organizer_move(
         now,
         actor_id=actor_id,
         action="organizer.member_moved_in",
-        by_self=False,
+        by="organizer",
     )
     return MembershipChange(
         team=change.team,

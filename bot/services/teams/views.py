@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -10,6 +11,8 @@ from bot.i18n import Message
 from bot.settings import Config
 
 ItemKind = Literal["invitation", "request"]
+# Writes a member's mention: the Discord side passes ``bot.discord.mentions.mention``.
+Mentioner = Callable[[int], str]
 
 
 @dataclass(frozen=True)
@@ -80,9 +83,24 @@ class TeamView:
         return self.size >= self.min_size
 
 
+# Why an invitation or a join request closed: ``answered`` (its buttons, or the invitee joining
+# by command), ``joined`` (its member joined its team another way: the captain accepted their
+# request, an organizer moved them in), ``full`` (the team filled up), ``disbanded``,
+# ``joined_elsewhere`` (its member joined or created another team), ``left_server``, ``expired``.
+Cause = Literal[
+    "answered", "joined", "full", "disbanded", "joined_elsewhere", "left_server", "expired"
+]
+
+
 @dataclass(frozen=True)
 class ClosedItem:
-    """An invitation or join request closed as a side effect; its message needs an edit."""
+    """An invitation or join request that closed; its message needs an edit, and whoever waits
+    on it hears how it ended (:meth:`follow_up`).
+
+    ``user_id`` is the invitee or the member who asked; ``inviter_id`` who invited;
+    ``captain_id`` the team's captain when it closed, who reads a request's message (in the
+    team's thread, written in the captain's language) as the invitee reads an invitation's.
+    """
 
     kind: ItemKind
     id: int
@@ -91,10 +109,70 @@ class ClosedItem:
     channel_id: int | None
     message_id: int | None
     status: str
+    team_name: str = ""
+    inviter_id: int | None = None
+    captain_id: int | None = None
+    cause: Cause = "answered"
 
-    def notice(self) -> Message:
-        """What its message says once closed."""
-        return Message(f"teams.closed.{self.kind}", status=Message(f"teams.status.{self.status}"))
+    @property
+    def reader_id(self) -> int | None:
+        """Whose language the message is in: the invitee's (a DM) or the captain's (a thread)."""
+        return self.user_id if self.kind == "invitation" else self.captain_id
+
+    def notice(self, mention: Mentioner) -> Message:
+        """What its message says once closed (``mention`` writes a member's mention)."""
+        if self.cause == "joined":
+            if self.kind == "invitation":
+                return Message("teams.closed.invitation_joined", team=self.team_name)
+            return Message("teams.closed.request_joined", member=mention(self.user_id))
+        status = Message(f"teams.status.{self.status}")
+        if self.kind == "invitation":
+            return Message("teams.closed.invitation", team=self.team_name, status=status)
+        return Message("teams.closed.request", member=mention(self.user_id), status=status)
+
+    def follow_up(self, mention: Mentioner) -> tuple[int, Message] | None:
+        """Who waits on this item and what to tell them (a DM), or None when nobody waits or
+        they already know (they did it, or saw it happen in the team's thread).
+
+        A join request's member was promised an answer: they hear it was accepted, declined,
+        expired, beaten by a full team or cancelled by a disband. An inviter hears that their
+        invitation was declined, expired, or can no longer be accepted (the invitee joined
+        another team or left the server)."""
+        team = self.team_name
+        if self.kind == "request":
+            if self.cause == "answered":
+                key = _REQUEST_ANSWERS.get(self.status)
+            else:
+                key = _REQUEST_ENDINGS.get(self.cause)
+            if key is None:
+                return None
+            return self.user_id, Message(f"teams.outcome.{key}", team=team)
+        if self.inviter_id is None or self.inviter_id == self.user_id:
+            return None
+        if self.cause == "answered":
+            key = "invitation_declined" if self.status == "declined" else None
+        else:
+            key = _INVITATION_ENDINGS.get(self.cause)
+        if key is None:
+            return None
+        return self.inviter_id, Message(
+            f"teams.outcome.{key}", member=mention(self.user_id), team=team
+        )
+
+
+# What whoever waits hears (``teams.outcome.*``), by how the item ended; an ending missing here
+# is one they already know of (their own doing, or shown in their team's thread).
+_REQUEST_ANSWERS = {"accepted": "request_accepted", "declined": "request_declined"}
+_REQUEST_ENDINGS = {
+    "expired": "request_expired",
+    "full": "request_full",
+    "disbanded": "request_disbanded",
+}
+_INVITATION_ENDINGS = {
+    "expired": "invitation_expired",
+    "joined_elsewhere": "invitation_joined_elsewhere",
+    "left_server": "invitation_left_server",
+}
 
 
 @dataclass(frozen=True)
@@ -178,21 +256,8 @@ class TeamPage:
     total: int
 
 
-@dataclass(frozen=True)
-class ExpiredItem:
-    """An invitation or request that expired; its message needs an edit."""
-
-    kind: ItemKind
-    id: int
-    team_id: int
-    team_name: str
-    user_id: int
-    channel_id: int | None
-    message_id: int | None
-
-    def notice(self) -> Message:
-        """What its message says once expired."""
-        return Message(f"teams.closed.{self.kind}", status=Message("teams.status.expired"))
+# An invitation or request that expired: closed with the cause ``expired``.
+ExpiredItem = ClosedItem
 
 
 @dataclass(frozen=True)
