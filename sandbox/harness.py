@@ -363,7 +363,8 @@ class Sandbox:
         return await self.step(act)
 
     def readable(self, text: str) -> str:
-        """Mentions and timestamps as a person reads them: @handle, #channel, a UTC time."""
+        """Mentions and timestamps as a person reads them: @handle, #channel, /command, a UTC
+        time."""
 
         def user(match: re.Match[str]) -> str:
             return "@" + (self.discord.handle_of(int(match[1])) or match[1])
@@ -377,6 +378,8 @@ class Sandbox:
 
         text = re.sub(r"<@!?(\d+)>", user, text)
         text = re.sub(r"<#(\d+)>", channel, text)
+        # A command mention (`</team leave:id>`) shows as the command's name in every client.
+        text = re.sub(r"</([\w-]+(?: [\w-]+){0,2}):\d+>", r"/\1", text)
         return re.sub(r"<t:(\d+)(?::\w)?>", stamp, text)
 
     def handle_of(self, user_id: int | None) -> str | None:

@@ -146,6 +146,9 @@ def test_transcript_shows_the_forum_post_and_tells_renames_apart(tmp_path: Path)
     assert "• opens a post in #encuentra-equipo: Los Tigres [buscamos gente]" in out
     assert "↳ first message: **Los Tigres** busca gente." in out
     assert "Un corpus muy muy" in out
+    # Hints are command mentions (`</team invite:id>`), read as the command's name.
+    assert "invita con /team invite." in out
+    assert "</" not in out
     renames = [line.strip() for line in out.splitlines() if "renames" in line]
     assert renames == [
         "• renames the thread in #equipos: Los Tigres → Los Pumas",
