@@ -90,6 +90,9 @@ class HackBot(commands.Bot):
         # read back): catalogs name commands by mention with it (``{cmd_team_leave}``), and by
         # their localized name while it is empty.
         self.command_ids: dict[str, int] = {}
+        # Values that command descriptions show, set from the settings by each feature's cogs
+        # (``{name_min}`` in a team-name option), so no limit is written in the catalogs.
+        self.command_params: dict[str, object] = {}
         self.catalogs: Catalogs = (
             catalogs()
             .with_default(settings.config.event.default_locale)
@@ -125,12 +128,11 @@ class HackBot(commands.Bot):
 
     async def prepare(self) -> None:
         """Install the translator and load every cog (no network)."""
-        teams = self.settings.config.teams
-        limits = {"name_min": teams.name_min_length, "name_max": teams.name_max_length}
-        await self.tree.set_translator(CatalogTranslator(self.catalogs, limits))
         self.place.install(self)
         for module in cog_modules():
             await self.load_extension(module)
+        # After the cogs: each one's `setup` adds the values its command texts show.
+        await self.tree.set_translator(CatalogTranslator(self.catalogs, self.command_params))
 
     async def on_ready(self) -> None:
         self.place.resolve(self)

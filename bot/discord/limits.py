@@ -1,7 +1,8 @@
-"""Per-member limits on the Discord side: one team command at a time per member, how a limit
-is answered (its time as a relative Discord timestamp), and the audit entry organizers read.
+"""Per-member limits on the Discord side: one command at a time per member and feature (a cog's
+``member_lock`` names its scope), how a limit is answered (its time as a relative Discord
+timestamp), and the audit entry organizers read.
 
-The rules themselves live in :mod:`bot.services.teams.limits`; this module only answers them.
+The rules themselves live in each feature's services; this module only answers them.
 A refused command changes nothing, so who hit which limit is written in a transaction of its
 own, at most once per member and limit every :data:`RECORD_EVERY` (a member hammering a limit
 cannot turn it into a stream of database writes).
@@ -21,13 +22,12 @@ from discord import app_commands
 from bot.discord.errors import report_error, unwrap
 from bot.discord.timestamps import discord_ts
 from bot.errors import InvalidInput
-from bot.services.teams.limits import LimitReached, record_hit
+from bot.services.limits import LimitReached, record_hit
 
 log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction[Any]
 RECORD_EVERY = timedelta(minutes=10)
-TEAMS = "teams"  # the scope of "a member runs one team command at a time"
 
 
 def busy() -> LimitReached:

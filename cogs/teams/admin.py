@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HackBot
 from bot.discord.checks import require_role
-from bot.discord.limits import TEAMS
 from bot.discord.mentions import mention
 from bot.discord.replies import defer, send, tr
 from bot.discord.timestamps import discord_ts
@@ -20,7 +19,7 @@ from bot.services.audit import AuditView
 from bot.services.teams import LockState
 from bot.text import Safe
 from cogs.teams.effects import TeamDiscord
-from cogs.teams.options import NAME_MAX, rules_of, team_name_choices
+from cogs.teams.options import MEMBER_LOCK, NAME_MAX, rules_of, team_name_choices
 
 LOG_LINES = 20
 
@@ -49,7 +48,7 @@ def log_line(interaction: discord.Interaction[Any], entry: AuditView) -> str:
 class TeamAdmin(
     commands.GroupCog, group_name="teamadmin", group_description="Organizer tools for teams"
 ):
-    member_lock = TEAMS  # a member runs one team command at a time (bot.discord.tree)
+    member_lock = MEMBER_LOCK  # a member runs one team command at a time (bot.discord.tree)
 
     def __init__(self, bot: HackBot) -> None:
         self.bot = bot

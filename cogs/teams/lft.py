@@ -12,7 +12,6 @@ from discord.ext import commands
 
 from bot.app import HackBot
 from bot.discord.checks import require_role
-from bot.discord.limits import TEAMS
 from bot.discord.mentions import channel_mention, mention
 from bot.discord.replies import defer, send, tr
 from bot.errors import InvalidInput
@@ -21,7 +20,7 @@ from bot.services.teams import lft
 from bot.services.teams.lft import LftView
 from bot.text import Safe
 from cogs.teams.effects import TeamDiscord
-from cogs.teams.options import rules_of
+from cogs.teams.options import MEMBER_LOCK, rules_of
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +40,7 @@ def offset_text(minutes: int | None) -> str:
 class Lft(commands.GroupCog, group_name="lft", group_description="Looking for a team"):
     """Every `/lft` command needs the participant role (organizers may act for participants)."""
 
-    member_lock = TEAMS  # a member runs one team command at a time (bot.discord.tree)
+    member_lock = MEMBER_LOCK  # a member runs one team command at a time (bot.discord.tree)
 
     def __init__(self, bot: HackBot) -> None:
         self.bot = bot

@@ -12,6 +12,8 @@ from bot.services.teams import TeamRules
 if TYPE_CHECKING:
     from bot.app import HackBot
 
+# The scope of "a member runs one team command at a time" (bot.discord.tree)
+MEMBER_LOCK = "teams"
 NAME_MAX = 100  # Discord refuses longer input; the service enforces the real limit with a message
 MAX_PAGE = 1000  # the last page `team list` (and its buttons) may ask for
 

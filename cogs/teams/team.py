@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HackBot
 from bot.discord.checks import member_has_role, require_role
-from bot.discord.limits import TEAMS
 from bot.discord.mentions import channel_mention, mention
 from bot.discord.replies import defer, send, tr
 from bot.discord.timestamps import discord_ts
@@ -22,7 +21,7 @@ from bot.services.members import locales_of
 from bot.services.teams import InvitationView
 from cogs.teams.effects import TeamDiscord
 from cogs.teams.embeds import team_card, team_list_message
-from cogs.teams.options import MAX_PAGE, NAME_MAX, rules_of, team_name_choices
+from cogs.teams.options import MAX_PAGE, MEMBER_LOCK, NAME_MAX, rules_of, team_name_choices
 from cogs.teams.views import DYNAMIC_ITEMS, answer_buttons, disband_button, inbox_button
 
 log = logging.getLogger(__name__)
@@ -35,7 +34,7 @@ class Teams(
     participants); `/team info` and `/team list` only read what the forum shows anyway, so
     everyone in the event's server may use them."""
 
-    member_lock = TEAMS  # a member runs one team command at a time (bot.discord.tree)
+    member_lock = MEMBER_LOCK  # a member runs one team command at a time (bot.discord.tree)
 
     def __init__(self, bot: HackBot) -> None:
         self.bot = bot
@@ -399,4 +398,6 @@ class Teams(
 
 
 async def setup(bot: HackBot) -> None:
+    teams = bot.settings.config.teams
+    bot.command_params.update(name_min=teams.name_min_length, name_max=teams.name_max_length)
     await bot.add_cog(Teams(bot))

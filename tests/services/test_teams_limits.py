@@ -21,8 +21,9 @@ from bot.db import Database
 from bot.migrate import upgrade
 from bot.models import AuditEntry
 from bot.services import teams
+from bot.services.limits import record_hit
 from bot.services.teams import LimitReached, TeamRules, lft
-from bot.services.teams.limits import LIMITS, record_hit
+from bot.services.teams.limits import LIMITS
 from bot.services.teams.names import CONFUSABLES, name_key
 from bot.settings import Settings
 from bot.text import fold

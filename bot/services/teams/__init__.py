@@ -5,6 +5,7 @@ commit), ids as ints, plain values and an explicit ``now``. Every refusal is a
 :class:`bot.errors.DomainError` carrying a ``teams.errors.*`` catalog key.
 """
 
+from bot.services.limits import LimitReached
 from bot.services.teams.departures import kick, leave, member_left_server
 from bot.services.teams.invitations import (
     answer_invitation,
@@ -30,7 +31,6 @@ from bot.services.teams.lifecycle import (
     transfer,
     update_team_profile,
 )
-from bot.services.teams.limits import LimitReached
 from bot.services.teams.names import name_key, validate_team_name
 from bot.services.teams.organizer import (
     get_lock_state,

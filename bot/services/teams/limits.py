@@ -1,10 +1,7 @@
 """Limits on what one member can make the bot do: cooldowns and caps.
 
-Each refusal is a :class:`LimitReached`: a :class:`bot.errors.Conflict` whose catalog key tells
-the member what happened and when they may try again (``when``, a datetime the Discord side
-shows as a relative timestamp), and whose ``limit`` names the limit for the audit log (organizers
-read who hit which limit with ``/teamadmin log``). The refused command changes nothing, so the
-caller records the hit in a transaction of its own (:func:`record_hit`).
+Each refusal is a :class:`bot.services.limits.LimitReached` naming the limit for the audit log
+(organizers read who hit which limit with ``/teamadmin log``).
 
 Cooldowns read what is already on record (invitations, join requests, the audit log), so no
 table of counters is needed and a restart forgets nothing.
@@ -13,17 +10,14 @@ table of counters is needed and a restart forgets nothing.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import Conflict
 from bot.models.ops import AuditEntry
 from bot.models.teams import DECLINED, PENDING, Invitation, JoinRequest, Team
-from bot.services import audit
+from bot.services.limits import LimitReached
 
-LIMIT_ACTION_PREFIX = "limit."
 # Limits by name: the config key each one reads (``None``: derived from ``max_size``).
 LIMITS: dict[str, str | None] = {
     "pending_invitations": "teams.invitation_overbooking",
@@ -33,24 +27,6 @@ LIMITS: dict[str, str | None] = {
     "lft_post_cooldown": "teams.lft_post_cooldown",
     "busy": None,
 }
-
-
-class LimitReached(Conflict):
-    """A per-member limit refused the command; ``limit`` names it, ``subject`` is the team."""
-
-    def __init__(self, limit: str, key: str, *, subject: str | None = None, **params: Any) -> None:
-        super().__init__(key, **params)
-        self.limit = limit
-        self.subject = subject
-
-
-async def record_hit(
-    session: AsyncSession, *, actor_id: int, limit: str, subject: str | None, now: datetime
-) -> None:
-    """Put "``actor_id`` hit ``limit``" on the audit log (the caller's own transaction)."""
-    audit.record(
-        session, actor_id=actor_id, action=LIMIT_ACTION_PREFIX + limit, subject=subject, now=now
-    )
 
 
 async def ensure_invitation_room(
