@@ -41,7 +41,7 @@ class DiscordNotifier:
         return await self._send(channel, self.public(message), message.key)
 
     async def to_thread(self, thread_id: int, message: Message, /) -> bool:
-        thread = await self._channel(thread_id)
+        thread = await self.channel_by_id(thread_id)
         if not isinstance(thread, discord.Thread):
             return False
         return await self._send(thread, self.public(message), message.key)
@@ -76,7 +76,10 @@ class DiscordNotifier:
             return False
         return True
 
-    async def _channel(self, channel_id: int) -> Any:
+    async def channel_by_id(self, channel_id: int | None) -> Any:
+        """A channel or thread from the cache, else from Discord; None when it is gone."""
+        if channel_id is None:
+            return None
         channel = self.bot.get_channel(channel_id)
         if channel is not None:
             return channel

@@ -39,15 +39,7 @@ class TeamDiscord:
 
     # -- lookups ------------------------------------------------------------------------------
     async def channel_by_id(self, channel_id: int | None) -> Any:
-        if channel_id is None:
-            return None
-        channel = self.bot.get_channel(channel_id)
-        if channel is not None:
-            return channel
-        try:
-            return await self.bot.fetch_channel(channel_id)
-        except discord.HTTPException:
-            return None
+        return await self.notifier.channel_by_id(channel_id)
 
     async def forum_tags(self, forum: discord.ForumChannel) -> dict[str, discord.ForumTag]:
         """The forum's tags by name, creating the team tags that are missing."""
