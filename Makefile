@@ -19,16 +19,21 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/hackbot demo
 
-## The test suite, once on SQLite and once on PostgreSQL (started by scripts/postgres.sh,
-## or the server named by TEST_DATABASE_URL).
+## The test suite, once on SQLite and once on PostgreSQL: the server named by TEST_DATABASE_URL,
+## else this checkout's own throwaway server (scripts/postgres.sh), stopped again afterwards when
+## this target started it. Tests run in parallel on every core (pytest-xdist; each worker has
+## its own database): PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS)
+
 test: $(STAMP) test-sqlite test-postgres
 
 test-sqlite: $(STAMP)
-	TEST_DATABASE_URL= $(BIN)/pytest -q
+	TEST_DATABASE_URL= $(PYTEST)
 
 test-postgres: $(STAMP)
-	url="$${TEST_DATABASE_URL:-$$(scripts/postgres.sh start)}" && \
-	TEST_DATABASE_URL="$$url" $(BIN)/pytest -q -m "not sqlite_only"
+	if [ -n "$$TEST_DATABASE_URL" ]; then $(PYTEST) -m "not sqlite_only"; \
+	else scripts/postgres.sh run $(PYTEST) -m "not sqlite_only"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,38 +1,28 @@
 """The sandbox for cog and job tests: the real bot against the local Discord, Hub and Calendar,
-on a real database (a fresh SQLite file, or the PostgreSQL of TEST_DATABASE_URL)."""
+on a real database (a copy of the session's migrated SQLite file, or the PostgreSQL of
+TEST_DATABASE_URL with its tables emptied): the sandbox does not migrate it again."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from bot.clock import ManualClock
-from bot.db import Database
 from sandbox.harness import MemberSpec, Sandbox
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, fresh_database
 
 START = datetime(2024, 3, 20, 10, 0, tzinfo=UTC)
 MakeSandbox = Callable[..., Awaitable[Sandbox]]
 
 
-async def _fresh_postgres(url: str) -> None:
-    db = Database(url)
-    try:
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-    finally:
-        await db.dispose()
-
-
 @pytest.fixture
-async def make_sandbox(tmp_path: Path) -> AsyncIterator[MakeSandbox]:
+async def make_sandbox(
+    tmp_path: Path, migrated_template: Path | str, one_rsa_key: None
+) -> AsyncIterator[MakeSandbox]:
     """``await make_sandbox(members={"ana": ("participant",)}, settings={...})``."""
     started: list[Sandbox] = []
 
@@ -42,9 +32,7 @@ async def make_sandbox(tmp_path: Path) -> AsyncIterator[MakeSandbox]:
         clock: datetime = START,
         interaction_timeout: float = 3.0,
     ) -> Sandbox:
-        url = os.environ.get("TEST_DATABASE_URL") or None
-        if url:
-            await _fresh_postgres(url)
+        url = await fresh_database(migrated_template, tmp_path / "hackbot.db")
         sandbox = Sandbox(
             CONFIG,
             clock=ManualClock(clock),
@@ -52,6 +40,7 @@ async def make_sandbox(tmp_path: Path) -> AsyncIterator[MakeSandbox]:
             overrides=settings,
             interaction_timeout=interaction_timeout,
             workdir=tmp_path,
+            migrate=False,
         )
         started.append(sandbox)
         await sandbox.start()

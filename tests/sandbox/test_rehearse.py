@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+from bot.cli import main as cli_main
 from tests.conftest import CONFIG, ROOT
 
 HEADER = f"""
@@ -24,16 +27,19 @@ locale = "en-US"
 
 
 def rehearse(tmp_path: Path, body: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`hackbot rehearse` through the CLI's ``main()`` (what the console script calls), in this
+    process to spare a Python start-up per test; test_demo_runs_and_exits_0 runs the CLI as a
+    real subprocess."""
     scenario = tmp_path / "scenario.toml"
     scenario.write_text(HEADER + body, encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "rehearse", str(scenario), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
+    argv = ["rehearse", str(scenario), *args]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(ROOT), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli_main(argv)
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code if isinstance(exc.code, int) else 1
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
 
 
 def lines(result: subprocess.CompletedProcess[str]) -> list[dict[str, object]]:
