@@ -19,10 +19,13 @@ from tests.integration.teams_support import members, messages, ok, reply_text
 async def test_team_created(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
 
-    assert sandbox.readable(reply_text(outcome)) == (
+    text = reply_text(outcome)
+    # The hint is a command mention with the synced id; read as /team invite.
+    assert command_mention(sandbox, "team", "invite") in text
+    assert sandbox.readable(text) == (
         "Equipo **Los Tigres** creado. Tienes la capitanía. "
         "Hilo privado del equipo: #Los Tigres. "
-        f"Caben hasta 5 personas: invita con {command_mention(sandbox, 'team', 'invite')}."
+        "Caben hasta 5 personas: invita con /team invite."
     )
 
 

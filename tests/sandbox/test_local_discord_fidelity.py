@@ -41,7 +41,7 @@ class RawGateway:
                 data: dict[str, Any] = frame["d"]
                 return data
 
-    async def events(self, name: str, quiet: float = 0.3) -> list[dict[str, Any]]:
+    async def events(self, name: str, quiet: float = 1.0) -> list[dict[str, Any]]:
         """Every ``name`` event until the gateway has been quiet for ``quiet`` seconds."""
         found = []
         with contextlib.suppress(TimeoutError):

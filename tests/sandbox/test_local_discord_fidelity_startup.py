@@ -4,7 +4,6 @@ down still leave their teams (the reconciliation needs ``guild.chunked``)."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,9 +37,8 @@ async def test_start_up_on_2000_members_chunks_becomes_ready_and_reconciles(
         await sandbox.kill_bot()
         sandbox.discord.remove_member(sandbox.guild_id, "carlos")  # nobody is listening
         requests_before = sandbox.discord.gateway.member_requests
-        started = time.perf_counter()
+        # How long this takes is measured by `make bench` (benchmarks/ready.py), not here.
         await sandbox.start_bot()
-        took = time.perf_counter() - started
 
         session = max(sandbox.discord.gateway.sessions.values(), key=lambda s: s.attached_at)
         [created] = [p["d"] for p in session.buffer if p["t"] == "GUILD_CREATE"]
@@ -55,6 +53,5 @@ async def test_start_up_on_2000_members_chunks_becomes_ready_and_reconciles(
         assert guild is not None and guild.chunked
         assert len(guild.members) == total - 1
         assert (await team_state(sandbox))[0]["members"] == ["ana", "bea"]
-        assert took < 10.0, f"ready in {took:.1f} s"
     finally:
         await sandbox.close()
