@@ -6,7 +6,6 @@ import contextlib
 import io
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from bot.cli import main as cli_main
@@ -149,19 +148,6 @@ def test_readable_transcript_names_members_and_channels(tmp_path: Path) -> None:
     assert "[1] ana runs /team create" in result.stdout
     assert "@ana" in result.stdout and "<@" not in result.stdout
     assert "team Los Tigres: captain ana, members ana" in result.stdout
-
-
-def test_demo_runs_and_exits_0() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    assert "completo" in result.stdout
 
 
 def test_cancelling_an_unknown_calendar_event_is_a_step_error(tmp_path: Path) -> None:
