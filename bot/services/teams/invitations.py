@@ -207,7 +207,10 @@ async def answer_invitation(
     if invitation.expires_at <= now:
         raise Conflict("teams.errors.invitation_expired")
     team = await load_team(session, invitation.team_id)
-    assert team is not None  # invitations are deleted with their team
+    if team is None:
+        # Disbanded (with its invitations) after the invitation was read: on PostgreSQL a
+        # disband can commit between the two reads.
+        raise NotFound("teams.errors.team_gone_now")
     if not accept:
         await _claim(session, Invitation, invitation_id, status=DECLINED, now=now)
         audit.record(
@@ -253,7 +256,8 @@ async def open_invitation(
     if invitation.expires_at <= now:
         raise Conflict("teams.errors.invitation_expired")
     team = await load_team(session, invitation.team_id)
-    assert team is not None  # invitations are deleted with their team
+    if team is None:  # disbanded (with its invitations) after the invitation was read
+        raise NotFound("teams.errors.invitation_not_found")
     return InvitationView(
         id=invitation.id,
         team=await view_of(session, team, rules, now),
@@ -419,7 +423,8 @@ async def answer_join_request(
     if request is None:
         raise NotFound("teams.errors.request_not_found")
     team = await load_team(session, request.team_id)
-    assert team is not None  # requests are deleted with their team
+    if team is None:  # disbanded (with its requests) after the request was read
+        raise NotFound("teams.errors.request_not_found")
     if team.captain_id != actor_id:
         raise Forbidden("teams.errors.not_captain", team=team.name)
     if request.status != PENDING:
