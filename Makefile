@@ -21,9 +21,11 @@ demo: $(STAMP)
 
 ## The test suite, once on SQLite and once on PostgreSQL: the server named by TEST_DATABASE_URL,
 ## else this checkout's own throwaway server (scripts/postgres.sh), stopped again afterwards when
-## this target started it. Tests run in parallel on every core (pytest-xdist; each worker has
-## its own database): PYTEST_WORKERS=0 runs them in one process.
-PYTEST_WORKERS ?= auto
+## this target started it. Tests run in parallel (pytest-xdist; each worker has its own
+## database), two workers per core: much of a sandbox test is waiting (on the local Discord's
+## rate limits, on the database), which a second worker per core overlaps. PYTEST_WORKERS=0 runs
+## them in one process.
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
 PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
 test: $(STAMP) test-sqlite test-postgres
