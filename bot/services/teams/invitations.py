@@ -182,6 +182,33 @@ def _closed_error(kind: str, status: str) -> Conflict:
     return Conflict(f"teams.errors.{kind}_closed")
 
 
+async def _pending_invitation(
+    session: AsyncSession,
+    invitation_id: int,
+    user_id: int,
+    now: datetime,
+    *,
+    not_yours: str,
+    team_gone: str,
+) -> tuple[Invitation, Team]:
+    """The invitation ``user_id`` may still answer, and its team; each refusal by its key."""
+    invitation = await session.get(Invitation, invitation_id, populate_existing=True)
+    if invitation is None:
+        raise NotFound("teams.errors.invitation_not_found")
+    if invitation.invitee_id != user_id:
+        raise Forbidden(not_yours)
+    if invitation.status != PENDING:
+        raise _closed_error("invitation", invitation.status)
+    if invitation.expires_at <= now:
+        raise Conflict("teams.errors.invitation_expired")
+    team = await load_team(session, invitation.team_id)
+    if team is None:
+        # Disbanded (with its invitations) after the invitation was read: on PostgreSQL a
+        # disband can commit between the two reads.
+        raise NotFound(team_gone)
+    return invitation, team
+
+
 async def answer_invitation(
     session: AsyncSession,
     rules: TeamRules,
@@ -197,20 +224,14 @@ async def answer_invitation(
     ``invitation_team_full``, ``invitation_closed``; on accept also locked, ``team_full``,
     ``already_in_team``.
     """
-    invitation = await session.get(Invitation, invitation_id, populate_existing=True)
-    if invitation is None:
-        raise NotFound("teams.errors.invitation_not_found")
-    if invitation.invitee_id != user_id:
-        raise Forbidden("teams.errors.not_invitee")
-    if invitation.status != PENDING:
-        raise _closed_error("invitation", invitation.status)
-    if invitation.expires_at <= now:
-        raise Conflict("teams.errors.invitation_expired")
-    team = await load_team(session, invitation.team_id)
-    if team is None:
-        # Disbanded (with its invitations) after the invitation was read: on PostgreSQL a
-        # disband can commit between the two reads.
-        raise NotFound("teams.errors.team_gone_now")
+    _, team = await _pending_invitation(
+        session,
+        invitation_id,
+        user_id,
+        now,
+        not_yours="teams.errors.not_invitee",
+        team_gone="teams.errors.team_gone_now",
+    )
     if not accept:
         await _claim(session, Invitation, invitation_id, status=DECLINED, now=now)
         audit.record(
@@ -246,18 +267,14 @@ async def open_invitation(
     button: it says nothing about the invitation), ``invitation_expired``,
     ``invitation_team_full``, ``invitation_closed``.
     """
-    invitation = await session.get(Invitation, invitation_id, populate_existing=True)
-    if invitation is None:
-        raise NotFound("teams.errors.invitation_not_found")
-    if invitation.invitee_id != user_id:
-        raise Forbidden("teams.errors.not_for_you")
-    if invitation.status != PENDING:
-        raise _closed_error("invitation", invitation.status)
-    if invitation.expires_at <= now:
-        raise Conflict("teams.errors.invitation_expired")
-    team = await load_team(session, invitation.team_id)
-    if team is None:  # disbanded (with its invitations) after the invitation was read
-        raise NotFound("teams.errors.invitation_not_found")
+    invitation, team = await _pending_invitation(
+        session,
+        invitation_id,
+        user_id,
+        now,
+        not_yours="teams.errors.not_for_you",
+        team_gone="teams.errors.invitation_not_found",
+    )
     return InvitationView(
         id=invitation.id,
         team=await view_of(session, team, rules, now),
