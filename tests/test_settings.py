@@ -37,7 +37,8 @@ def test_unknown_key_is_an_error(tmp_path: Path) -> None:
         load_config(path)
     assert caught.value.problems == [
         f"{path}: extra is not a known key; the keys of the top level are event, discord, "
-        "roles, channels, teams, mentors, talks, submissions, leaderboard, announcements, "
+        "roles, channels, teams, registration, mentors, talks, submissions, leaderboard, "
+        "announcements, "
         "scheduler"
     ]
 

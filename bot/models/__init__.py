@@ -2,6 +2,8 @@
 
 from bot.models.base import Base, Snowflake, UTCDateTime
 from bot.models.ops import AuditEntry, JobRun, KeyValue, MemberLocale
+from bot.models.registration import MemberProfile
+from bot.models.submissions import Submission
 from bot.models.teams import (
     Invitation,
     JoinRequest,
@@ -20,7 +22,9 @@ __all__ = [
     "KeyValue",
     "LftProfile",
     "MemberLocale",
+    "MemberProfile",
     "Snowflake",
+    "Submission",
     "Team",
     "TeamMember",
     "TeamsControl",

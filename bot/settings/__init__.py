@@ -26,6 +26,12 @@ from pydantic import (
     model_validator,
 )
 
+from bot.settings.announcements import AnnouncementSettings
+from bot.settings.leaderboard import LeaderboardSettings
+from bot.settings.mentors import MentorSettings
+from bot.settings.registration import RegistrationSettings
+from bot.settings.submissions import SubmissionSettings
+from bot.settings.talks import TalkSettings
 from bot.settings.teams import TeamSettings
 from bot.settings.types import (
     Duration,
@@ -121,41 +127,6 @@ class ChannelSettings(Section):
         return self
 
 
-class MentorSettings(Section):
-    session_length: Duration = timedelta(minutes=30)
-    open_requests_per_team: int = Field(1, ge=1, le=10)
-    reping_after: Duration = timedelta(minutes=15)
-
-
-class TalkSettings(Section):
-    calendar_id: str = Field(min_length=1)
-    api_endpoint: str | None = None
-    sync_every: Duration = timedelta(minutes=5)
-    reminders: list[Duration] = Field(
-        default_factory=lambda: [timedelta(hours=24), timedelta(hours=1), timedelta(minutes=10)]
-    )
-    discord_events: bool = True
-
-
-class SubmissionSettings(Section):
-    hub_endpoint: str = "https://huggingface.co"
-    max_parameters: int = Field(7_500_000_000, ge=1)
-    min_card_chars: int = Field(200, ge=0)
-    languages: list[str] = Field(default_factory=lambda: ["es", "ca", "eu", "gl"])
-    dataset_suffixes: list[str] = Field(default_factory=lambda: ["-it", "-dpo"])
-    hub_concurrency: int = Field(4, ge=1, le=32)
-
-
-class LeaderboardSettings(Section):
-    post_every: Duration = timedelta(hours=24)
-    top_n: int = Field(10, ge=1, le=25)
-    results_dataset: str | None = None
-
-
-class AnnouncementSettings(Section):
-    messages_per_second: float = Field(5.0, gt=0, le=40)
-
-
 class SchedulerSettings(Section):
     tick: Duration = timedelta(seconds=60)
 
@@ -166,6 +137,7 @@ class Config(Section):
     roles: RoleSettings
     channels: ChannelSettings
     teams: TeamSettings = TeamSettings()
+    registration: RegistrationSettings = RegistrationSettings()
     mentors: MentorSettings = MentorSettings()
     talks: TalkSettings
     submissions: SubmissionSettings = SubmissionSettings()

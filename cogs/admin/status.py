@@ -11,9 +11,9 @@ from discord.ext import commands
 
 from bot.app import HackBot
 from bot.discord.checks import require_role
-from bot.discord.replies import defer, send, tr
+from bot.discord.replies import catalogs_of, defer, locale_of, send, tr
 from bot.discord.timestamps import discord_ts
-from bot.services.status import job_statuses
+from bot.services.status import feature_sections, job_statuses
 from bot.text import Safe, neutralize
 
 
@@ -41,6 +41,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Bot admini
         job_ids = [job.id for job in bot.jobs]
         async with bot.db.read() as session:
             statuses = await job_statuses(session, job_ids)
+            sections = await feature_sections(session, bot.settings.config)
         waiting = []
         for job in bot.jobs:
             if job.backlog is not None:
@@ -110,6 +111,14 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Bot admini
             value="\n".join(backlog)[:1024] or tr(interaction, "core.status.waiting_none"),
             inline=False,
         )
+        catalogs, locale = catalogs_of(interaction), locale_of(interaction)
+        for section in sections:
+            embed.add_field(
+                name=catalogs.render(locale, section.title)[:256],
+                value="\n".join(catalogs.render(locale, line) for line in section.lines)[:1024]
+                or "-",
+                inline=False,
+            )
         await send(interaction, embed=embed)
 
 
