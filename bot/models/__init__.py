@@ -1,6 +1,13 @@
 """All tables. Importing this package registers every model on ``Base.metadata``."""
 
 from bot.models.base import Base, Snowflake, UTCDateTime
+from bot.models.mentors import (
+    MentorBooking,
+    MentorProfile,
+    MentorReminder,
+    MentorRequest,
+    MentorSlot,
+)
 from bot.models.ops import AuditEntry, JobRun, KeyValue, MemberLocale
 from bot.models.registration import MemberProfile
 from bot.models.submissions import Submission
@@ -23,6 +30,11 @@ __all__ = [
     "LftProfile",
     "MemberLocale",
     "MemberProfile",
+    "MentorBooking",
+    "MentorProfile",
+    "MentorReminder",
+    "MentorRequest",
+    "MentorSlot",
     "Snowflake",
     "Submission",
     "Team",

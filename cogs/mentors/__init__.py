@@ -1,0 +1,1 @@
+"""Mentoring: profiles, bookable slots and the help queue (`/mentor`)."""
