@@ -1,0 +1,161 @@
+"""The mentoring jobs on a narrow context, without a bot: what they deliver is observed through
+the notifier, what they record through the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from bot.clock import ManualClock
+from bot.db import Database
+from bot.discord.mentions import mention
+from bot.discord.timestamps import discord_ts
+from bot.i18n import Message
+from bot.models import Team
+from bot.services import mentors
+from bot.services.mentors import MentorRules
+from bot.settings import Settings
+from jobs import mentors_reminders, mentors_reping
+from tests.services import create, rules_of
+from tests.test_jobs import RecordingNotifier, make_context
+
+MENTOR, CAPTAIN = 100, 1
+
+
+async def booked(settings: Settings, db: Database, clock: ManualClock) -> int:
+    """Team "Los Tigres" (thread 555) books mentor 100's slot of 2024-03-21 18:00 Madrid."""
+    now = clock.now()
+    team_id = await create(db, rules_of(settings), now, CAPTAIN, "Los Tigres")
+    rules = MentorRules.from_settings(settings.config)
+    async with db.transaction() as session:
+        await session.execute(update(Team).where(Team.id == team_id).values(thread_id=555))
+        await mentors.set_profile(
+            session,
+            rules,
+            user_id=MENTOR,
+            expertise="rag",
+            languages=None,
+            timezone=None,
+            bio=None,
+            now=now,
+        )
+        [slot] = await mentors.add_slots(
+            session,
+            rules,
+            mentor_id=MENTOR,
+            start="2024-03-21 18:00",
+            duration=None,
+            repeat_weeks=0,
+            now=now,
+        )
+    async with db.transaction() as session:
+        booking = await mentors.book(
+            session, rules, user_id=CAPTAIN, slot_id=slot.id, topic="rag", now=now
+        )
+    return booking.id
+
+
+async def test_reminders_are_sent_at_each_offset_exactly_once(
+    settings: Settings, db: Database, clock: ManualClock
+) -> None:
+    await booked(settings, db, clock)
+    ctx = make_context(settings, db, clock)
+    start = (await mentors_reminders.next_due(ctx)) + timedelta(hours=1)  # type: ignore[operator]
+    assert await mentors_reminders.waiting(ctx) == 2
+
+    assert await mentors_reminders.remind(ctx) is None  # nothing due yet
+    clock.set(start - timedelta(hours=1))
+    first = await mentors_reminders.remind(ctx)
+    again = await mentors_reminders.remind(ctx)  # a second run at the same moment
+    clock.set(start - timedelta(minutes=10))
+    second = await mentors_reminders.remind(ctx)
+
+    assert (first, again, second) == (
+        "core.jobs.mentor_reminders|1",
+        None,
+        "core.jobs.mentor_reminders|1",
+    )
+    assert isinstance(ctx.notifier, RecordingNotifier)
+    when = {"start": discord_ts(start, "F"), "when": discord_ts(start, "R")}
+    one = [
+        ("thread", 555, Message("mentors.reminder.thread", mentor=mention(MENTOR), **when)),
+        (
+            "dm",
+            MENTOR,
+            Message("mentors.reminder.mentor_dm", team="Los Tigres", topic="rag", **when),
+        ),
+        (
+            "dm",
+            CAPTAIN,
+            Message(
+                "mentors.reminder.member_dm", team="Los Tigres", mentor=mention(MENTOR), **when
+            ),
+        ),
+    ]
+    assert [(k, w, repr(m)) for k, w, m in ctx.notifier.sent] == [
+        (k, w, repr(m)) for k, w, m in one + one
+    ]
+    assert await mentors_reminders.next_due(ctx) is None
+    assert await mentors_reminders.waiting(ctx) == 0
+
+
+async def test_a_cancelled_booking_has_no_reminder(
+    settings: Settings, db: Database, clock: ManualClock
+) -> None:
+    booking_id = await booked(settings, db, clock)
+    async with db.transaction() as session:
+        await mentors.cancel_booking(
+            session, booking_id=booking_id, actor_id=CAPTAIN, now=clock.now()
+        )
+    ctx = make_context(settings, db, clock)
+    clock.advance(timedelta(days=1, hours=7, minutes=55))
+
+    assert await mentors_reminders.remind(ctx) is None
+    assert await mentors_reminders.next_due(ctx) is None
+    assert isinstance(ctx.notifier, RecordingNotifier) and ctx.notifier.sent == []
+
+
+async def test_an_unclaimed_request_is_announced_again_once_per_period(
+    settings: Settings, db: Database, clock: ManualClock
+) -> None:
+    await create(db, rules_of(settings), clock.now(), CAPTAIN, "Los Tigres")
+    rules = MentorRules.from_settings(settings.config)
+    created = clock.now()
+    async with db.transaction() as session:
+        await mentors.create_request(
+            session,
+            rules,
+            user_id=CAPTAIN,
+            topic="rag",
+            details="¿RAG o fine-tuning?",
+            mentor_id=None,
+            now=created,
+        )
+    ctx = make_context(settings, db, clock)
+    assert await mentors_reping.next_due(ctx) == created + rules.reping_after
+    assert await mentors_reping.waiting(ctx) == 1
+
+    clock.advance(rules.reping_after - timedelta(seconds=1))
+    early = await mentors_reping.reping(ctx)
+    clock.advance(timedelta(seconds=1))
+    due = await mentors_reping.reping(ctx)
+    twice = await mentors_reping.reping(ctx)
+
+    assert (early, due, twice) == (None, "core.jobs.mentor_repings|1", None)
+    assert isinstance(ctx.notifier, RecordingNotifier)
+    assert [(k, w, repr(m)) for k, w, m in ctx.notifier.sent] == [
+        (
+            "post",
+            "mentors",
+            repr(
+                Message(
+                    "mentors.request.reping",
+                    team="Los Tigres",
+                    topic="rag",
+                    since=discord_ts(created, "R"),
+                )
+            ),
+        )
+    ]
+    assert await mentors_reping.next_due(ctx) == clock.now() + rules.reping_after
