@@ -21,7 +21,7 @@ from tests.integration.mentors_support import (
     team,
 )
 from tests.integration.replies import assert_reply, expected, mention_of
-from tests.integration.teams_support import messages, ok, reply_text
+from tests.integration.teams_support import audit_log, messages, ok, reply_text
 
 MEXICO_10AM = datetime(2024, 3, 21, 16, 0, tzinfo=UTC)  # 10:00 in Mexico City (UTC-6)
 
@@ -324,6 +324,9 @@ async def test_a_team_books_at_most_the_daily_limit(make_sandbox: MakeSandbox) -
 
     assert_reply(second, "mentors.errors.daily_limit", count=1)
     assert len(await bookings(sandbox)) == 1
+    # The refusal is on the audit log, as every per-member limit is.
+    [hit] = await audit_log(sandbox, "limit.")
+    assert (hit.action, hit.subject) == ("limit.mentors.bookings_per_day", "Los Tigres")
 
 
 async def test_booking_needs_a_team(make_sandbox: MakeSandbox) -> None:

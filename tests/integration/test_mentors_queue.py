@@ -10,7 +10,7 @@ from bot.discord.mentions import channel_mention
 from bot.discord.timestamps import discord_ts
 from bot.i18n import Message
 from bot.text import Safe
-from sandbox.harness import Sandbox
+from sandbox.harness import Sandbox, StepOutcome
 from tests.integration.conftest import START, MakeSandbox
 from tests.integration.mentors_support import people, profile, requests, state, team
 from tests.integration.replies import assert_reply, expected, mention_of
@@ -30,7 +30,9 @@ async def queue_sandbox(make_sandbox: MakeSandbox, **settings: object) -> Sandbo
     return sandbox
 
 
-async def ask(sandbox: Sandbox, handle: str = "ana", topic: str = "datasets", **extra: str):  # type: ignore[no-untyped-def]
+async def ask(
+    sandbox: Sandbox, handle: str = "ana", topic: str = "datasets", **extra: str
+) -> StepOutcome:
     return ok(
         await sandbox.run(handle, "mentor request", {"topic": topic, "details": DETAILS, **extra})
     )
@@ -272,3 +274,17 @@ async def test_stats_are_for_organizers(make_sandbox: MakeSandbox) -> None:
         ratings=0,
     )
     assert mateo in text.split("\n")
+
+
+async def test_hostile_details_ping_nobody_and_show_literally(make_sandbox: MakeSandbox) -> None:
+    sandbox = await queue_sandbox(make_sandbox)
+    hostile = "@everyone <@&1> **urgente** [pulsa](https://example.com)"
+
+    outcome = await ask(sandbox, details=hostile)
+
+    [post] = messages(outcome, QUEUE)
+    assert post["mentions"]["everyone"] is False and post["mentions"]["roles"] == []
+    assert sorted(post["mentions"]["users"]) == ["marta", "mateo"]
+    assert "@everyone" not in post["content"] and "**urgente**" not in post["content"]
+    [row] = await requests(sandbox)
+    assert row.details == hostile  # stored as typed (cleaned), neutralized when shown

@@ -14,6 +14,7 @@ from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.models import MentorRequest
 from bot.models.mentors import CLAIMED, OPEN, RESOLVED
 from bot.services import audit
+from bot.services.limits import LimitReached
 from bot.services.mentors.common import request_view, require_team, team_of
 from bot.services.mentors.profiles import check_topic, get_profile, mentors_for
 from bot.services.mentors.views import MentorRules, QueueInfo, RequestView
@@ -61,7 +62,12 @@ async def create_request(
         .where(MentorRequest.team_id == team.id, MentorRequest.status.in_((OPEN, CLAIMED)))
     )
     if (waiting or 0) >= rules.open_requests_per_team:
-        raise Conflict("mentors.errors.too_many_requests", count=rules.open_requests_per_team)
+        raise LimitReached(
+            "mentors.open_requests",
+            "mentors.errors.too_many_requests",
+            subject=team.name,
+            count=rules.open_requests_per_team,
+        )
     row = MentorRequest(
         team_id=team.id,
         requester_id=user_id,

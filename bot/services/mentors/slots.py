@@ -18,6 +18,7 @@ from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.models import MentorBooking, MentorProfile, MentorSlot, Team, TeamMember
 from bot.models.mentors import BOOKED, CANCELLED
 from bot.services import audit
+from bot.services.limits import LimitReached
 from bot.services.mentors.common import booking_view, require_team, team_of
 from bot.services.mentors.profiles import check_topic, require_profile
 from bot.services.mentors.times import parse_length, parse_local, weekly, zone
@@ -198,7 +199,12 @@ async def book(
         )
     )
     if (booked_that_day or 0) >= rules.bookings_per_team_per_day:
-        raise Conflict("mentors.errors.daily_limit", count=rules.bookings_per_team_per_day)
+        raise LimitReached(
+            "mentors.bookings_per_day",
+            "mentors.errors.daily_limit",
+            subject=team.name,
+            count=rules.bookings_per_team_per_day,
+        )
     taken = await session.execute(
         update(MentorSlot)
         .where(
