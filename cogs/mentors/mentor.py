@@ -257,6 +257,9 @@ class Mentors(
         await defer(interaction)
         bot, rules, now = self.bot, rules_of(self.bot), self.bot.clock.now()
         async with bot.db.read() as session:
+            if await mentors.team_of(session, interaction.user.id) is None:
+                await send(interaction, tr(interaction, "mentors.errors.no_team"))
+                return
             found = await mentors.free_slots(
                 session,
                 viewer_id=interaction.user.id,

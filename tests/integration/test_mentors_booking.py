@@ -135,6 +135,7 @@ async def test_a_team_books_a_slot_shown_as_discord_timestamps(make_sandbox: Mak
         }
     ]
     # The booked slot is offered no more.
+    await team(sandbox, "bea", "Las Águilas")
     again = ok(await sandbox.run("bea", "mentor book"))
     assert_reply(again, "mentors.book.none")
 
@@ -333,11 +334,15 @@ async def test_booking_needs_a_team(make_sandbox: MakeSandbox) -> None:
     sandbox = await make_sandbox(members=people())
     await profile(sandbox, "mateo")
     ok(await sandbox.run("mateo", "mentor slots add", {"start": "2024-03-21 10:00"}))
+    await team(sandbox)
     ok(await sandbox.run("ana", "mentor book"))
+    ok(await sandbox.run("ana", "team leave"))  # the menu stays on screen without a team
 
-    outcome = ok(await sandbox.choose("ana", index=0))
+    listed = ok(await sandbox.run("bea", "mentor book"))
+    chosen = ok(await sandbox.choose("ana", index=0))
 
-    assert_reply(outcome, "mentors.errors.no_team")
+    assert_reply(listed, "mentors.errors.no_team")
+    assert_reply(chosen, "mentors.errors.no_team")
     assert await bookings(sandbox) == []
 
 
