@@ -4,7 +4,7 @@ back, Resolved closes it and the team rates the session; organizers read the fig
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.discord.mentions import channel_mention
 from bot.discord.timestamps import discord_ts
@@ -288,3 +288,41 @@ async def test_hostile_details_ping_nobody_and_show_literally(make_sandbox: Make
     assert "@everyone" not in post["content"] and "**urgente**" not in post["content"]
     [row] = await requests(sandbox)
     assert row.details == hostile  # stored as typed (cleaned), neutralized when shown
+
+
+async def test_the_menu_and_the_take_button_work_after_a_restart(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await queue_sandbox(make_sandbox)
+    ok(await sandbox.run("mateo", "mentor slots add", {"start": "2024-03-21 10:00"}))
+    ok(await sandbox.run("ana", "mentor book"))
+    await ask(sandbox, "bea")
+    await sandbox.restart()
+
+    booked = ok(await sandbox.choose("ana", index=0))
+    claimed = ok(await sandbox.click("marta", label=take(), where=f"#{QUEUE}"))
+
+    start = datetime(2024, 3, 21, 9, 0, tzinfo=UTC)  # 10:00 in Madrid
+    assert_reply(
+        booked,
+        "mentors.book.done",
+        team="Los Tigres",
+        mentor=mention_of(sandbox, "mateo"),
+        start=discord_ts(start, "F"),
+        when=discord_ts(start, "R"),
+    )
+    assert of_type(claimed, "thread_created") != []
+    assert [s["team"] for s in (await state(sandbox))["mentor_slots"]] == ["Los Tigres"]
+    assert (await state(sandbox))["mentor_requests"][0]["mentor"] == "marta"
+
+
+async def test_admin_status_shows_the_queue(make_sandbox: MakeSandbox) -> None:
+    sandbox = await queue_sandbox(make_sandbox)
+    await ask(sandbox)
+
+    outcome = ok(await sandbox.run("olga", "admin status"))
+
+    text = reply_text(outcome)
+    assert expected("mentors.status.title") in text
+    assert expected("mentors.status.queue", count=1) in text
+    assert expected("mentors.status.bookings", count=0) in text
