@@ -220,15 +220,12 @@ class Mentors(
     ) -> None:
         await defer(interaction)
         now = self.bot.clock.now()
-        async with self.bot.db.read() as session:
-            own = {s.id: s for s in await mentors.mentor_slots(session, interaction.user.id, now)}
-        cancelled = await self.bot.db.write(
+        removed, cancelled = await self.bot.db.write(
             lambda session: mentors.remove_slot(
                 session, mentor_id=interaction.user.id, slot_id=slot, now=now
             )
         )
-        shown = own.get(slot)
-        start = discord_ts(shown.starts_at, "F") if shown else Safe("-")
+        start = discord_ts(removed.starts_at, "F")
         if cancelled is not None:
             await self.discord.cancelled(cancelled)
             await send(
@@ -236,7 +233,7 @@ class Mentors(
                 tr(
                     interaction,
                     "mentors.slots.removed_booked",
-                    start=discord_ts(cancelled.booking.starts_at, "F"),
+                    start=start,
                     team=cancelled.booking.team_name,
                 ),
             )

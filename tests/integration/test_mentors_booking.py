@@ -367,3 +367,39 @@ async def test_removing_a_booked_slot_cancels_the_booking(make_sandbox: MakeSand
     )
     assert [b.status for b in await bookings(sandbox)] == ["cancelled"]
     assert (await state(sandbox))["mentor_slots"] == []
+
+
+async def test_a_mentor_lists_and_removes_their_slots(make_sandbox: MakeSandbox) -> None:
+    sandbox = await make_sandbox(members=people())
+    await team(sandbox)
+    await profile(sandbox, "mateo", timezone="America/Mexico_City")
+    empty = ok(await sandbox.run("mateo", "mentor slots list"))
+    ok(await sandbox.run("mateo", "mentor slots add", {"start": "2024-03-21 10:00"}))
+    ok(
+        await sandbox.run(
+            "mateo", "mentor slots add", {"start": "2024-03-22 10:00", "duration": "1h"}
+        )
+    )
+    ok(await sandbox.run("ana", "mentor book"))
+    ok(await sandbox.choose("ana", index=0))
+
+    listed = ok(await sandbox.run("mateo", "mentor slots list"))
+    second = (await slots(sandbox))[1]
+    removed = ok(await sandbox.run("mateo", "mentor slots remove", {"slot": second.id}))
+
+    assert_reply(empty, "mentors.slots.none")
+    later = datetime(2024, 3, 22, 16, 0, tzinfo=UTC)
+    lines = "\n".join(
+        [
+            expected(
+                "mentors.slots.line_booked",
+                start=discord_ts(MEXICO_10AM, "F"),
+                length=30,
+                team="Los Tigres",
+            ),
+            expected("mentors.slots.line", start=discord_ts(later, "F"), length=60),
+        ]
+    )
+    assert_reply(listed, "mentors.slots.list", slots=Safe(lines))
+    assert_reply(removed, "mentors.slots.removed", start=discord_ts(later, "F"))
+    assert len((await state(sandbox))["mentor_slots"]) == 1

@@ -110,7 +110,7 @@ async def mentor_slots(session: AsyncSession, mentor_id: int, now: datetime) -> 
 
 async def remove_slot(
     session: AsyncSession, *, mentor_id: int, slot_id: int, now: datetime
-) -> CancelResult | None:
+) -> tuple[SlotView, CancelResult | None]:
     """Withdraw one of the mentor's slots; a booking on it is cancelled (the team is told)."""
     slot = await session.get(MentorSlot, slot_id)
     if slot is None or slot.removed_at is not None:
@@ -127,7 +127,7 @@ async def remove_slot(
         result = await _cancel(session, booking, actor_id=mentor_id, by_mentor=True, now=now)
     slot.removed_at, slot.team_id = now, None
     await session.flush()
-    return result
+    return slot_view(slot), result
 
 
 async def free_slots(

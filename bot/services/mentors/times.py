@@ -6,6 +6,7 @@ local times that do not exist or happen twice on a daylight-saving change are ha
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -28,10 +29,16 @@ def zone(name: str) -> ZoneInfo:
         raise InvalidInput("mentors.errors.unknown_timezone", zone=name[:64]) from None
 
 
+@functools.cache
+def _all_zones() -> tuple[str, ...]:
+    """Every IANA region name, read once (listing them walks the tz database's files)."""
+    return tuple(sorted(n for n in available_timezones() if "/" in n or n == "UTC"))
+
+
 def zone_names(prefix: str, limit: int = 25) -> list[str]:
     """IANA names for autocomplete: those starting with ``prefix``, then those containing it."""
     wanted = prefix.strip().casefold().replace(" ", "_")
-    names = sorted(n for n in available_timezones() if "/" in n or n == "UTC")
+    names = _all_zones()
     first = [n for n in names if n.casefold().startswith(wanted)]
     rest = [n for n in names if wanted in n.casefold() and n not in first]
     return (first + rest)[:limit]
