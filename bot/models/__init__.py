@@ -1,6 +1,7 @@
 """All tables. Importing this package registers every model on ``Base.metadata``."""
 
 from bot.models.base import Base, Snowflake, UTCDateTime
+from bot.models.leaderboard import LeaderboardPost
 from bot.models.ops import AuditEntry, JobRun, KeyValue, MemberLocale
 from bot.models.registration import MemberProfile
 from bot.models.submissions import Submission
@@ -20,6 +21,7 @@ __all__ = [
     "JobRun",
     "JoinRequest",
     "KeyValue",
+    "LeaderboardPost",
     "LftProfile",
     "MemberLocale",
     "MemberProfile",
