@@ -1,0 +1,228 @@
+"""Leaderboards through the sandbox: the scheduled job posts to the local Discord (which holds
+Discord's limits), the Hub figures come from the local Hub, and `/leaderboard` answers the
+member who asked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.i18n import Message
+from bot.models import LeaderboardPost, Submission
+from bot.services.leaderboard.card import FILENAME, arrow
+from sandbox.harness import Sandbox
+from tests.integration.conftest import MakeSandbox
+from tests.integration.leaderboard_support import insert, many_teams
+from tests.integration.replies import PUBLIC, SPANISH, expected
+from tests.integration.teams_support import assert_no_pings, messages, ok
+
+EIGHTEEN = datetime(2024, 3, 20, 18, 0, tzinfo=UTC)
+HOSTILE = "**Los ~~Tigres~~** 🐯🚀 @everyone <@1> `x` $y$ ||z|| مرحبا"
+
+
+def only(board: str, cron: str = "0 18 * * *", **more: Any) -> dict[str, Any]:
+    """Settings with ``board`` the one board enabled, posted at ``cron``."""
+    boards = {
+        name: {"enabled": name == board, "cron": cron}
+        for name in ("likes", "progress", "evaluation", "countries")
+    }
+    return {"leaderboard": {**boards, **more}}
+
+
+async def posts_in(sandbox: Sandbox) -> list[dict[str, Any]]:
+    return sandbox.discord.messages("leaderboard")
+
+
+async def rows(sandbox: Sandbox) -> list[LeaderboardPost]:
+    assert sandbox.bot is not None
+    async with sandbox.bot.db.read() as session:
+        return list(await session.scalars(select(LeaderboardPost).order_by(LeaderboardPost.id)))
+
+
+def description(message: dict[str, Any]) -> str:
+    [embed] = message["embeds"]
+    return str(embed.get("description") or "")
+
+
+async def test_the_scheduled_post_carries_the_board_and_its_chart(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await make_sandbox(settings=only("progress"))
+    assert sandbox.bot is not None
+    await insert(
+        sandbox.bot.db,
+        (1, "Mitad", {"repos": {"model": "o/a"}, "checks": {"a": "passed", "b": "failed"}}),
+        (2, "Todo", {"repos": {"model": "o/b"}, "checks": {"a": "passed", "b": "passed"}}),
+        (3, "Empate", {"repos": {"model": "o/c"}, "checks": {"a": "passed", "b": "warned"}}),
+    )
+
+    outcome = ok(await sandbox.advance_until(EIGHTEEN))
+
+    [post] = messages(outcome, "leaderboard")
+    assert post["type"] == "message" and post["files"] == [FILENAME]
+    assert_no_pings(outcome)
+    [embed] = post["embeds"]
+    assert embed["title"] == expected("leaderboard.title.progress", PUBLIC)
+    lines = embed["description"].split("\n")
+    assert [line.split(" — ")[0] for line in lines] == [
+        "🥇 **1.** Todo",
+        "🥈 **2.** Empate",
+        "🥈 **2.** Mitad",
+    ]
+    [stored] = await posts_in(sandbox)
+    assert stored["attachments"][0]["filename"] == FILENAME
+    assert stored["embeds"][0]["image"]["url"] == f"attachment://{FILENAME}"
+    [row] = await rows(sandbox)
+    assert (row.board, row.scheduled_for, row.status) == ("progress", EIGHTEEN, "posted")
+
+
+async def test_arrows_and_the_edit_or_post_rule(make_sandbox: MakeSandbox) -> None:
+    """Every 30 minutes: the second post edits the first message (younger than an hour) and
+    shows who moved; the third finds that message an hour old and posts a fresh one."""
+    sandbox = await make_sandbox(settings=only("progress", cron="0,30 * * * *"))
+    assert sandbox.bot is not None
+    db = sandbox.bot.db
+    await insert(
+        db,
+        (1, "Uno", {"repos": {"model": "o/a"}, "checks": {"a": "passed", "b": "failed"}}),
+        (2, "Dos", {"repos": {"model": "o/b"}, "checks": {"a": "failed", "b": "failed"}}),
+    )
+    first = ok(await sandbox.advance(timedelta(minutes=1)))  # 10:00 is a scheduled time
+    [post] = messages(first, "leaderboard")
+    assert post["type"] == "message"
+    assert "▲" not in description(post) and "🆕" not in description(post)
+
+    async with db.transaction() as session:
+        sub = await session.scalar(select(Submission).where(Submission.repo_id == "o/b"))
+        assert sub is not None
+        sub.checks = {"a": "passed", "b": "passed"}
+    second = ok(await sandbox.advance(timedelta(minutes=30)))
+
+    [edited] = messages(second, "leaderboard")
+    assert edited["type"] == "message_edited" and edited["files"] == [FILENAME]
+    lines = description(edited).split("\n")
+    assert lines[0].startswith("🥇 **1.** Dos") and lines[0].endswith(arrow("k", 1, {"k": 2}))
+    assert lines[1].startswith("🥈 **2.** Uno") and lines[1].endswith("▼1")
+    assert len(await posts_in(sandbox)) == 1
+
+    third = ok(await sandbox.advance(timedelta(minutes=30)))
+
+    [fresh] = messages(third, "leaderboard")
+    assert fresh["type"] == "message"
+    assert len(await posts_in(sandbox)) == 2
+    assert description(fresh).split("\n")[0].endswith("＝")
+    assert [r.status for r in await rows(sandbox)] == ["posted"] * 3
+
+
+async def test_no_duplicate_after_a_restart(make_sandbox: MakeSandbox) -> None:
+    sandbox = await make_sandbox(settings=only("progress"))
+    assert sandbox.bot is not None
+    await insert(sandbox.bot.db, (1, "Uno", {"repos": {"model": "o/a"}}))
+    ok(await sandbox.advance_until(EIGHTEEN + timedelta(minutes=1)))
+    assert len(await posts_in(sandbox)) == 1
+
+    await sandbox.restart()
+    again = ok(await sandbox.advance(timedelta(minutes=30)))
+
+    assert messages(again, "leaderboard") == []
+    assert len(await posts_in(sandbox)) == 1
+    tomorrow = ok(await sandbox.advance(timedelta(days=1)))
+    assert len(messages(tomorrow, "leaderboard")) == 1
+
+
+async def test_likes_come_from_the_hub_and_a_hostile_name_stays_text(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await make_sandbox(settings=only("likes"))
+    assert sandbox.bot is not None
+    sandbox.hub.set("somosnlp/tigre-7b", {"likes": 7, "downloads": 1}, kind="model")
+    sandbox.hub.set("somosnlp/tigre-data", {"likes": 3, "downloads": 1}, kind="dataset")
+    sandbox.hub.set("somosnlp/leon-7b", {"likes": 10, "downloads": 2}, kind="model")
+    sandbox.hub.set("somosnlp/lince-7b", {"likes": 10, "downloads": 90}, kind="model")
+    await insert(
+        sandbox.bot.db,
+        (1, HOSTILE, {"repos": {"model": "somosnlp/tigre-7b", "dataset": "somosnlp/tigre-data"}}),
+        (2, "Leones", {"repos": {"model": "somosnlp/leon-7b"}}),
+        (3, "Linces", {"repos": {"model": "somosnlp/lince-7b"}}),
+        (4, "Borrado", {"repos": {"model": "somosnlp/ya-no-existe"}}),
+    )
+
+    outcome = ok(await sandbox.advance_until(EIGHTEEN))
+
+    [post] = messages(outcome, "leaderboard")
+    assert_no_pings(outcome)
+    lines = description(post).split("\n")
+    assert lines[0].startswith("🥇 **1.** Linces")
+    # Tied on likes and downloads with Leones: the same place.
+    assert lines[1].startswith("🥈 **2.** ")
+    assert lines[2].startswith("🥈 **2.** Leones")
+    assert "\\*\\*Los \\~\\~Tigres\\~\\~\\*\\*" in lines[1]
+    assert "@everyone" not in lines[1] and "<@1>" not in lines[1]
+    assert lines[3].startswith("▫️ **4.** Borrado")
+
+
+async def test_a_hub_outage_skips_the_post_and_alerts_the_organizers(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await make_sandbox(settings=only("likes"))
+    assert sandbox.bot is not None
+    sandbox.hub.set("somosnlp/tigre-7b", {"likes": 7}, kind="model")
+    await insert(sandbox.bot.db, (1, "Tigres", {"repos": {"model": "somosnlp/tigre-7b"}}))
+    sandbox.hub.set_fault("*", "500")
+
+    outcome = ok(await sandbox.advance_until(EIGHTEEN))
+
+    assert messages(outcome, "leaderboard") == []
+    [alert] = messages(outcome, "organizacion")
+    assert alert["content"] == expected(
+        "leaderboard.alerts.hub_down",
+        PUBLIC,
+        board=Message("leaderboard.board.likes"),
+        error="unavailable",
+    )
+    [row] = await rows(sandbox)
+    assert (row.status, row.reason) == ("skipped", "hub_unavailable")
+
+    sandbox.hub.set_fault("*", "none")
+    tomorrow = ok(await sandbox.advance(timedelta(days=1)))
+    assert len(messages(tomorrow, "leaderboard")) == 1
+
+
+async def test_a_thousand_teams_post_within_discords_limits(make_sandbox: MakeSandbox) -> None:
+    sandbox = await make_sandbox(settings=only("progress", top_n=25))
+    assert sandbox.bot is not None
+    await many_teams(sandbox.bot.db, 1000)
+
+    outcome = ok(await sandbox.advance_until(EIGHTEEN))
+
+    [post] = messages(outcome, "leaderboard")
+    [embed] = post["embeds"]
+    assert len(embed["description"].split("\n")) == 25
+    assert embed["fields"][0]["value"].startswith("975 ")
+
+
+async def test_the_command_answers_only_the_member_with_the_same_picture(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await make_sandbox(members={"ana": ("participant",)}, settings=only("progress"))
+    assert sandbox.bot is not None
+    await insert(sandbox.bot.db, (1, "Uno", {"repos": {"model": "o/a"}, "checks": {"a": "passed"}}))
+
+    outcome = ok(await sandbox.run("ana", "leaderboard", {"board": "progress"}))
+
+    reply = outcome.replies[-1]
+    assert reply["ephemeral"] is True and reply["files"] == [FILENAME]
+    assert reply["embeds"][0]["title"] == expected("leaderboard.title.progress", SPANISH)
+    assert await posts_in(sandbox) == []
+
+    default = ok(await sandbox.run("ana", "leaderboard"))
+    assert default.replies[-1]["embeds"][0]["title"] == reply["embeds"][0]["title"]
+
+    refused = ok(await sandbox.run("ana", "leaderboard", {"board": "likes"}))
+    assert refused.replies[-1]["content"] == expected(
+        "leaderboard.errors.disabled",
+        SPANISH,
+        board=Message("leaderboard.board.likes"),
+    )
