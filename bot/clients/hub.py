@@ -14,6 +14,13 @@ the SDK's own session, headers and error mapping (``get_session``, ``build_hf_he
 five times, 23 s for a 5xx, the whole rate-limit window for a 429), which would pin a worker
 thread and bypass this adapter's backoff.
 
+Writes (``create_repo``, ``upload_files``) go through ``HfApi.create_repo``/``create_commit``: the
+commit's preupload step uses the SDK's ``http_backoff`` and may retry a 5xx itself before this
+adapter's own backoff sees it. A commit is not retried by the SDK.
+
+Repo info asks only for the fields the adapter reads (``expand=``). A disabled repo read without
+a token answers 401 like a missing one (kind ``not_found``); only a valid token tells ``disabled``.
+
 Per-request timeout: the SDK's shared HTTP client has no timeout by default, and its paginated
 calls take no timeout argument. On first use this module installs an HTTP client factory (through
 ``huggingface_hub.set_client_factory``) whose transport applies the timeout of the calling
@@ -34,7 +41,14 @@ from typing import Any, Final, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx2
-from huggingface_hub import HfApi, get_session, hf_hub_url, hf_raise_for_status, set_client_factory
+from huggingface_hub import (
+    CommitOperationAdd,
+    HfApi,
+    get_session,
+    hf_hub_url,
+    hf_raise_for_status,
+    set_client_factory,
+)
 from huggingface_hub.errors import (
     DisabledRepoError,
     EntryNotFoundError,
@@ -79,6 +93,23 @@ HubErrorKind = Literal[
 T = TypeVar("T")
 
 _RETRYABLE: Final = frozenset({"rate_limited", "unavailable"})
+# The repo info fields the adapter reads (``expand=``): the Hub sends nothing else.
+_COMMON_FIELDS: Final = (
+    "sha",
+    "lastModified",
+    "createdAt",
+    "private",
+    "disabled",
+    "likes",
+    "tags",
+    "siblings",
+    "cardData",
+)
+EXPAND: Final[dict[str, tuple[str, ...]]] = {
+    "model": (*_COMMON_FIELDS, "gated", "downloads", "safetensors"),
+    "dataset": (*_COMMON_FIELDS, "gated", "downloads"),
+    "space": (*_COMMON_FIELDS, "sdk", "runtime", "models", "datasets"),
+}
 _MESSAGES: Final[dict[str, str]] = {
     "not_found": "repository not found or private",
     "gated": "gated repository: access not granted",
@@ -273,13 +304,21 @@ class HubClient:
     async def repo_info(
         self, repo_id: str, kind: RepoKind, revision: str | None = None
     ) -> RepoInfo:
+        expand: Any = list(EXPAND[kind])
+
         def call() -> RepoInfo:
             if kind == "model":
-                raw: Any = self._api.model_info(repo_id, revision=revision, timeout=self._timeout)
+                raw: Any = self._api.model_info(
+                    repo_id, revision=revision, timeout=self._timeout, expand=expand
+                )
             elif kind == "dataset":
-                raw = self._api.dataset_info(repo_id, revision=revision, timeout=self._timeout)
+                raw = self._api.dataset_info(
+                    repo_id, revision=revision, timeout=self._timeout, expand=expand
+                )
             else:
-                raw = self._api.space_info(repo_id, revision=revision, timeout=self._timeout)
+                raw = self._api.space_info(
+                    repo_id, revision=revision, timeout=self._timeout, expand=expand
+                )
             return _to_repo_info(raw, kind)
 
         return await self._call(repo_id, call)
@@ -354,6 +393,46 @@ class HubClient:
 
         def call() -> str:
             return self._get(url).content.decode("utf-8")
+
+        return await self._call(repo_id, call)
+
+    # -- writes ----------------------------------------------------------------------------------
+    async def create_repo(
+        self, repo_id: str, repo_type: RepoKind, private: bool = False, exist_ok: bool = True
+    ) -> None:
+        """Create a repo (a Space gets Gradio); with ``exist_ok`` an existing one is kept."""
+
+        def call() -> None:
+            self._api.create_repo(
+                repo_id,
+                repo_type=repo_type,
+                private=private,
+                exist_ok=exist_ok,
+                space_sdk="gradio" if repo_type == "space" else None,
+            )
+
+        await self._call(repo_id, call)
+
+    async def upload_files(
+        self, repo_id: str, repo_type: RepoKind, files: dict[str, bytes], message: str
+    ) -> str:
+        """Commit ``files`` (path -> content) in one commit; returns the new commit's sha.
+
+        Files whose content is already there are left out by the SDK; when nothing changed, no
+        commit is made and the sha of the current head is returned.
+        """
+
+        def call() -> str:
+            info = self._api.create_commit(
+                repo_id,
+                operations=[
+                    CommitOperationAdd(path_in_repo=path, path_or_fileobj=data)
+                    for path, data in files.items()
+                ],
+                commit_message=message,
+                repo_type=repo_type,
+            )
+            return str(info.oid)
 
         return await self._call(repo_id, call)
 
