@@ -14,9 +14,9 @@ the SDK's own session, headers and error mapping (``get_session``, ``build_hf_he
 five times, 23 s for a 5xx, the whole rate-limit window for a 429), which would pin a worker
 thread and bypass this adapter's backoff.
 
-Writes (``create_repo``, ``upload_files``) go through ``HfApi.create_repo``/``create_commit``: the
-commit's preupload step uses the SDK's ``http_backoff`` and may retry a 5xx itself before this
-adapter's own backoff sees it. A commit is not retried by the SDK.
+Writes: ``create_repo`` is ``HfApi.create_repo``. ``upload_files`` calls the preupload and commit
+endpoints itself (``HfApi.create_commit`` preuploads through the SDK's ``http_backoff``, a blocking
+retry loop); only files the Hub wants through LFS go through ``HfApi.create_commit``.
 
 Repo info asks only for the fields the adapter reads (``expand=``). A disabled repo read without
 a token answers 401 like a missing one (kind ``not_found``); only a valid token tells ``disabled``.
@@ -31,6 +31,9 @@ the SDK's default client.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import json
 import logging
 import threading
 from collections.abc import Awaitable, Callable
@@ -423,16 +426,7 @@ class HubClient:
         """
 
         def call() -> str:
-            info = self._api.create_commit(
-                repo_id,
-                operations=[
-                    CommitOperationAdd(path_in_repo=path, path_or_fileobj=data)
-                    for path, data in files.items()
-                ],
-                commit_message=message,
-                repo_type=repo_type,
-            )
-            return str(info.oid)
+            return self._commit(repo_id, repo_type, files, message)
 
         return await self._call(repo_id, call)
 
@@ -449,6 +443,64 @@ class HubClient:
         )
         hf_raise_for_status(response)
         return response
+
+    def _post(self, url: str, **kw: Any) -> httpx2.Response:
+        headers = build_hf_headers(token=self._token, library_name="hackbot")
+        headers.update(kw.pop("headers", {}))
+        response = get_session().post(url, headers=headers, timeout=self._timeout, **kw)
+        hf_raise_for_status(response)
+        return response
+
+    def _commit(self, repo_id: str, kind: RepoKind, files: dict[str, bytes], message: str) -> str:
+        """Preupload, then one commit of the changed files, without the SDK's retry loop."""
+        base = self._repo_api(repo_id, kind)
+        payload = {
+            "files": [
+                {
+                    "path": path,
+                    "sample": base64.b64encode(data[:512]).decode("ascii"),
+                    "size": len(data),
+                }
+                for path, data in files.items()
+            ]
+        }
+        answer = self._post(f"{base}/preupload/main", json=payload).json()
+        modes = {str(f["path"]): f for f in answer.get("files", [])}
+        if any(modes.get(path, {}).get("uploadMode") != "regular" for path in files):
+            # Large or binary files go through LFS/Xet: the SDK's own upload path.
+            operations = [CommitOperationAdd(path, data) for path, data in files.items()]
+            info = self._api.create_commit(
+                repo_id, operations=operations, commit_message=message, repo_type=kind
+            )
+            return str(info.oid)
+        changed = {
+            path: data for path, data in files.items() if modes[path].get("oid") != git_hash(data)
+        }
+        if not changed:
+            head = answer.get("commitOid")
+            if isinstance(head, str):
+                return head
+            sha_only: Any = ["sha"]
+            return str(self._api.repo_info(repo_id, repo_type=kind, expand=sha_only).sha)
+        lines = [{"key": "header", "value": {"summary": message, "description": ""}}]
+        lines.extend(
+            {
+                "key": "file",
+                "value": {
+                    "content": base64.b64encode(data).decode("ascii"),
+                    "path": path,
+                    "encoding": "base64",
+                },
+            }
+            for path, data in changed.items()
+        )
+        body = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+        response = self._post(
+            f"{base}/commit/main",
+            content=body,
+            headers={"Content-Type": "application/x-ndjson"},
+        )
+        return str(response.json()["commitOid"])
 
     def _paginate(self, url: str, params: dict[str, str]) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -488,6 +540,11 @@ class HubClient:
                 "Hub %s for %s; retry %d/%d in %.1fs", kind, repo_id, attempt, self._retries, delay
             )
             await self._sleep(delay)
+
+
+def git_hash(data: bytes) -> str:
+    """Git's blob id of ``data`` (what the Hub's preupload answers as a regular file's ``oid``)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def _opt_str(value: object) -> str | None:

@@ -113,6 +113,14 @@ async def test_create_repo_and_upload_files(hub: LocalHub, sleep: RecordingSleep
     assert await hc.read_text("somosnlp/tablas", "likes.csv", "dataset", sha) == "equipo,likes\n"
     commits = await hc.list_commits("somosnlp/tablas", "dataset")
     assert [c.title for c in commits] == ["Publish likes", "Initial commit"]
+    # Unchanged content: no commit, the head's sha.
+    assert (
+        await hc.upload_files(
+            "somosnlp/tablas", "dataset", {"likes.csv": b"equipo,likes\n"}, "again"
+        )
+        == sha
+    )
+    assert len(await hc.list_commits("somosnlp/tablas", "dataset")) == 2
     with pytest.raises(HubError) as caught:
         await client(hub, sleep).upload_files("somosnlp/tablas", "dataset", {"x": b"x"}, "x")
     assert caught.value.kind == "unauthorized"
@@ -129,6 +137,7 @@ async def test_write_rate_limited_is_retried(hub: LocalHub, sleep: RecordingSlee
     sha = await hc.upload_files("somosnlp/tigre-7b", "model", {"notes.md": b"hola"}, "Notes")
     assert (await hc.model_info("somosnlp/tigre-7b")).sha == sha
     assert sleep.calls == [float(hub.rate_limit_reset)]
+    assert [s for m, _, s in hub.requests if m == "POST"] == [429, 200, 200]
 
 
 async def test_private_repo_visible_with_owner_token(hub: LocalHub, sleep: RecordingSleep) -> None:
