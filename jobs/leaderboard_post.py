@@ -20,8 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clients.hub import HubClient, HubError
 from bot.i18n import Message, catalogs
 from bot.services.leaderboard import posts
+from bot.services.leaderboard.boards import Board
 from bot.services.leaderboard.card import Card, make_card
 from bot.services.leaderboard.compute import compute
+from bot.services.leaderboard.publish import board_files
 from bot.settings import Settings
 from jobs.base import Job
 from jobs.context import JobContext
@@ -111,7 +113,36 @@ async def post_board(
             now=now,
         )
     )
+    if settings.publish_repo:
+        await publish(ctx, hub, settings.publish_repo, ranked, when)
     return True
+
+
+async def publish(
+    ctx: JobContext, hub: HubClient, repo: str, ranked: Board, when: datetime
+) -> None:
+    """Commit the posted board to the Hub dataset ``repo``. The Discord post stays whatever
+    happens; a failure is recorded and told to the organizers."""
+    files = board_files(ranked, when)
+    message = f"{ranked.kind} leaderboard, {when:%Y-%m-%d %H:%M} UTC"
+    try:
+        await hub.create_repo(repo, "dataset", exist_ok=True)
+        await hub.upload_files(repo, "dataset", files, message)
+    except HubError as exc:
+        kind = exc.kind
+        log.warning("leaderboard %s not published to %s: Hub %s", ranked.kind, repo, kind)
+        await ctx.db.write(lambda s: posts.record_published(s, ranked.kind, when, "failed"))
+        await ctx.notifier.post(
+            "organizers",
+            Message(
+                "leaderboard.alerts.publish_failed",
+                board=board_name(ranked.kind),
+                repo=repo,
+                error=kind,
+            ),
+        )
+        return
+    await ctx.db.write(lambda s: posts.record_published(s, ranked.kind, when, "published"))
 
 
 def claimer(board: str, when: datetime, now: datetime) -> Callable[[AsyncSession], Awaitable[bool]]:

@@ -4,6 +4,7 @@ member who asked."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -226,3 +227,57 @@ async def test_the_command_answers_only_the_member_with_the_same_picture(
         SPANISH,
         board=Message("leaderboard.board.likes"),
     )
+
+
+async def test_a_scheduled_post_is_published_to_the_hub_as_csv_and_json(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await make_sandbox(settings=only("progress", publish_repo="somosnlp/clasificacion"))
+    assert sandbox.bot is not None
+    await insert(
+        sandbox.bot.db,
+        (1, "=HYPERLINK(1)", {"repos": {"model": "o/a"}, "checks": {"a": "passed"}}),
+        (2, "Dos", {"repos": {"model": "o/b"}, "checks": {"a": "failed"}}),
+    )
+
+    ok(await sandbox.advance_until(EIGHTEEN))
+
+    repo = sandbox.hub.get("somosnlp/clasificacion", "dataset")
+    assert repo is not None
+    csv_text = repo.contents["progress.csv"]
+    assert isinstance(csv_text, str)
+    assert csv_text.splitlines()[:3] == [
+        "place,key,name,passed,total,share",
+        "1,team:1,'=HYPERLINK(1),1,1,1.0",
+        "2,team:2,Dos,0,1,0.0",
+    ]
+    document = json.loads(str(repo.contents["progress.json"]))
+    assert document["board"] == "progress"
+    assert document["scheduled_for"] == EIGHTEEN.isoformat()
+    assert [e["name"] for e in document["entries"]] == ["=HYPERLINK(1)", "Dos"]
+    [row] = await rows(sandbox)
+    assert row.published == "published"
+
+
+async def test_a_hub_outage_while_publishing_keeps_the_post_and_alerts(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await make_sandbox(settings=only("progress", publish_repo="somosnlp/clasificacion"))
+    assert sandbox.bot is not None
+    await insert(sandbox.bot.db, (1, "Uno", {"repos": {"model": "o/a"}}))
+    sandbox.hub.set_fault("*", "500")
+
+    outcome = ok(await sandbox.advance_until(EIGHTEEN))
+
+    assert len(messages(outcome, "leaderboard")) == 1
+    [alert] = messages(outcome, "organizacion")
+    assert alert["content"] == expected(
+        "leaderboard.alerts.publish_failed",
+        PUBLIC,
+        board=Message("leaderboard.board.progress"),
+        repo="somosnlp/clasificacion",
+        error="unavailable",
+    )
+    [row] = await rows(sandbox)
+    assert (row.status, row.published) == ("posted", "failed")
+    assert len(await posts_in(sandbox)) == 1
