@@ -18,7 +18,7 @@ def cron_trigger(expression: str) -> CronTrigger:
 
 
 class BoardSettings(Section):
-    enabled: bool = True
+    enabled: bool = False
     # Five crontab fields (minute hour day month weekday), in UTC.
     cron: str = "0 18 * * *"
 
@@ -32,8 +32,8 @@ class BoardSettings(Section):
         return value
 
 
-def _board(enabled: bool = True, cron: str = "0 18 * * *") -> BoardSettings:
-    return BoardSettings(enabled=enabled, cron=cron)
+def _board() -> BoardSettings:
+    return BoardSettings()
 
 
 class LeaderboardSettings(Section):
@@ -44,7 +44,7 @@ class LeaderboardSettings(Section):
     catch_up: Duration = timedelta(hours=1)
     likes: BoardSettings = Field(default_factory=_board)
     progress: BoardSettings = Field(default_factory=_board)
-    evaluation: BoardSettings = Field(default_factory=lambda: _board(enabled=False))
+    evaluation: BoardSettings = Field(default_factory=_board)
     countries: BoardSettings = Field(default_factory=_board)
     # Hub dataset of evaluation results (one lm-evaluation-harness JSON file per model).
     results_dataset: str | None = None

@@ -46,6 +46,8 @@ class State:
         self.dm_channels: dict[int, Channel] = {}
         self.messages: dict[int, Message] = {}
         self.channel_messages: dict[int, list[int]] = {}
+        # The bytes of every file attached to a message, by attachment id.
+        self.files: dict[int, bytes] = {}
 
     # ---- building -------------------------------------------------------------------------
     def create_user(self, handle: str, *, bot: bool = False, locale: str = "es-ES") -> User:
