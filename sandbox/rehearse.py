@@ -237,7 +237,7 @@ class SavedFiles:
             attachments = _attachments_of(discord, str(effect.get("channel")), names)
             saved = []
             for attachment in attachments:
-                data = discord.state.files.get(int(attachment["id"]))
+                data = discord.state.uploads.get(int(attachment["id"]))
                 if data is None:
                     continue
                 if self.folder is None:

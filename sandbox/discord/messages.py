@@ -87,7 +87,7 @@ def attachments_from(
 
 def _attachment(state: State, upload: UploadedFile, filename: str) -> dict[str, Any]:
     att_id = state.ids.next()
-    state.files[att_id] = upload.data
+    state.uploads[att_id] = upload.data  # the content, for a rehearsal to save
     url = f"https://cdn.discordapp.com/attachments/0/{att_id}/{filename}"
     return {
         "id": str(att_id),
