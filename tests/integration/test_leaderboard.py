@@ -13,9 +13,10 @@ from sqlalchemy import select
 from bot.i18n import Message
 from bot.models import LeaderboardPost, Submission
 from bot.services.leaderboard.card import FILENAME, arrow
+from bot.text import Safe
 from sandbox.harness import Sandbox
 from tests.integration.conftest import MakeSandbox
-from tests.integration.leaderboard_support import insert, many_teams
+from tests.integration.leaderboard_support import add_profile, insert, many_teams
 from tests.integration.replies import PUBLIC, SPANISH, expected
 from tests.integration.teams_support import assert_no_pings, messages, ok
 
@@ -281,3 +282,95 @@ async def test_a_hub_outage_while_publishing_keeps_the_post_and_alerts(
     [row] = await rows(sandbox)
     assert (row.status, row.published) == ("posted", "failed")
     assert len(await posts_in(sandbox)) == 1
+
+
+def results(model: str, xnli: float, belebele: float) -> str:
+    """An lm-evaluation-harness results file as La Leaderboard stores them."""
+    return json.dumps(
+        {
+            "results": {
+                "xnli_es": {"alias": "xnli_es", "acc,none": xnli, "acc_stderr,none": 0.01},
+                "belebele_spa": {"acc_norm,none": belebele},
+                "es_group": {"acc,none": 0.99},
+            },
+            "config": {"model": "hf", "model_args": f"pretrained={model},revision=abc"},
+            "model_name": model,
+        }
+    )
+
+
+async def test_the_evaluation_board_reads_results_from_a_hub_dataset(
+    make_sandbox: MakeSandbox,
+) -> None:
+    tasks = {"xnli_es": "acc,none", "belebele_spa": "acc_norm,none"}
+    sandbox = await make_sandbox(
+        settings=only("evaluation", results_dataset="somosnlp/resultados", tasks=tasks)
+    )
+    assert sandbox.bot is not None
+    files = {
+        "somosnlp/tigre-7b/results_2024-03-01.json": results("somosnlp/tigre-7b", 0.1, 0.1),
+        "somosnlp/tigre-7b/results_2024-03-02.json": results("somosnlp/tigre-7b", 0.5, 0.7),
+        "somosnlp/leon-7b/results_2024-03-02.json": results("somosnlp/leon-7b", 0.7, 0.5),
+        "somosnlp/lince-7b/results_2024-03-02.json": results("somosnlp/lince-7b", 0.4, 0.4),
+    }
+    sandbox.hub.set(
+        "somosnlp/resultados", {"files": list(files), "contents": files}, kind="dataset"
+    )
+    await insert(
+        sandbox.bot.db,
+        (1, "Tigres", {"repos": {"model": "somosnlp/tigre-7b"}}),
+        (2, "Leones", {"repos": {"model": "somosnlp/leon-7b", "dataset": "somosnlp/d"}}),
+        (3, "Linces", {"repos": {"model": "somosnlp/lince-7b"}}),
+        (4, "Osos", {"repos": {"model": "somosnlp/oso-7b"}}),
+        (5, "Sin modelo", {"repos": {"dataset": "somosnlp/solo-datos"}}),
+    )
+
+    outcome = ok(await sandbox.advance_until(EIGHTEEN))
+
+    [post] = messages(outcome, "leaderboard")
+    [embed] = post["embeds"]
+    assert embed["description"].split("\n") == [
+        expected(
+            "leaderboard.line",
+            PUBLIC,
+            medal=Safe(medal),
+            place=place,
+            name=name,
+            detail=Message("leaderboard.detail.evaluation", model=model, score=Safe(score)),
+            arrow=Safe(""),
+        ).rstrip()
+        for medal, place, name, model, score in [
+            ("🥇", 1, "Leones", "somosnlp/leon-7b", "60,00"),
+            ("🥇", 1, "Tigres", "somosnlp/tigre-7b", "60,00"),  # the newest file counts
+            ("🥉", 3, "Linces", "somosnlp/lince-7b", "40,00"),
+        ]
+    ]
+    [pending] = embed["fields"]
+    assert pending["name"] == expected("leaderboard.pending.name", PUBLIC)
+    assert "Osos" in pending["value"] and "Sin modelo" not in pending["value"]
+
+
+async def test_the_countries_board_counts_participants_and_teams(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await make_sandbox(settings=only("countries"))
+    assert sandbox.bot is not None
+    await insert(sandbox.bot.db, (1, "A", {"members": [1, 2]}), (2, "B", {"members": [3, 4]}))
+    async with sandbox.bot.db.transaction() as session:
+        for user_id, country in [(1, "AR"), (2, "MX"), (3, "AR"), (4, "MX"), (5, "ES")]:
+            add_profile(session, user_id, country)
+
+    outcome = ok(await sandbox.advance_until(EIGHTEEN))
+
+    [post] = messages(outcome, "leaderboard")
+    lines = description(post).split("\n")
+    assert [line.split(" — ")[0] for line in lines] == [
+        "🥇 **1.** 🇦🇷 Argentina",
+        "🥇 **1.** 🇲🇽 México",
+        "🥉 **3.** 🇪🇸 España",
+    ]
+    assert (
+        lines[0]
+        .split(" — ")[1]
+        .startswith(expected("leaderboard.detail.countries", PUBLIC, count=2, teams=Safe("2")))
+    )
