@@ -374,3 +374,31 @@ async def test_the_countries_board_counts_participants_and_teams(
         .split(" — ")[1]
         .startswith(expected("leaderboard.detail.countries", PUBLIC, count=2, teams=Safe("2")))
     )
+
+
+async def test_the_command_says_when_the_hub_does_not_answer(make_sandbox: MakeSandbox) -> None:
+    sandbox = await make_sandbox(members={"ana": ("participant",)}, settings=only("likes"))
+    assert sandbox.bot is not None
+    await insert(sandbox.bot.db, (1, "Tigres", {"repos": {"model": "somosnlp/tigre-7b"}}))
+    sandbox.hub.set_fault("*", "500")
+
+    outcome = ok(await sandbox.run("ana", "leaderboard", {"board": "likes"}))
+
+    assert outcome.replies[-1]["content"] == expected("core.errors.hub_unavailable", SPANISH)
+    assert outcome.replies[-1]["ephemeral"] is True
+
+
+async def test_only_pending_models_say_so(make_sandbox: MakeSandbox) -> None:
+    sandbox = await make_sandbox(
+        members={"ana": ("participant",)},
+        settings=only("evaluation", results_dataset="somosnlp/resultados", tasks={"t": "acc,none"}),
+    )
+    assert sandbox.bot is not None
+    sandbox.hub.set("somosnlp/resultados", {"files": ["otro/modelo/r.json"]}, kind="dataset")
+    await insert(sandbox.bot.db, (1, "Tigres", {"repos": {"model": "somosnlp/tigre-7b"}}))
+
+    outcome = ok(await sandbox.run("ana", "leaderboard", {"board": "evaluation"}))
+
+    [embed] = outcome.replies[-1]["embeds"]
+    assert embed["description"] == expected("leaderboard.pending.none_ranked", SPANISH)
+    assert "Tigres" in embed["fields"][0]["value"]

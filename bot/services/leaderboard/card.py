@@ -198,8 +198,8 @@ class CardMaker:
                     )[:FIELD_VALUE_MAX],
                 )
             )
-        if not lines and ranked == ():
-            lines.append(self.t(f"leaderboard.empty.{board.kind}"))
+        if not ranked:
+            lines.append(self.t("leaderboard.pending.none_ranked"))
         footer = self.t(f"leaderboard.footer.{board.kind}", count=len(board.rows))
         return title, "\n".join(lines), tuple(fields), footer
 
@@ -220,5 +220,8 @@ async def make_card(
         title, maker.bars(board, top_n), maker.t(f"leaderboard.empty.{board.kind}")
     )
     card = Card(title, description, fields, footer, image)
-    assert card.size() <= TOTAL_MAX, card.size()
+    excess = card.size() - TOTAL_MAX
+    if excess > 0:  # not reached with the catalogs' texts; a guard against a long translation
+        cut = description[: max(len(description) - excess - 1, 0)].rsplit("\n", 1)[0]
+        card = Card(title, cut, fields, footer, image)
     return card
