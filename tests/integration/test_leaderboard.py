@@ -402,3 +402,33 @@ async def test_only_pending_models_say_so(make_sandbox: MakeSandbox) -> None:
     [embed] = outcome.replies[-1]["embeds"]
     assert embed["description"] == expected("leaderboard.pending.none_ranked", SPANISH)
     assert "Tigres" in embed["fields"][0]["value"]
+
+
+async def test_admin_status_shows_each_board_and_its_last_post(make_sandbox: MakeSandbox) -> None:
+    sandbox = await make_sandbox(
+        members={"olga": ("organizer",)},
+        settings=only("progress", publish_repo="somosnlp/clasificacion"),
+    )
+    ok(await sandbox.advance_until(EIGHTEEN))
+
+    outcome = ok(await sandbox.run("olga", "admin status"))
+
+    fields = {f["name"]: f["value"].splitlines() for f in outcome.replies[0]["embeds"][0]["fields"]}
+    lines = fields[expected("leaderboard.status.title", SPANISH)]
+    assert lines == [
+        expected("leaderboard.status.disabled", SPANISH, board=Message("leaderboard.board.likes")),
+        expected(
+            "leaderboard.status.line",
+            SPANISH,
+            board=Message("leaderboard.board.progress"),
+            cron="0 18 * * *",
+            last="2024-03-20 18:00 UTC",
+        ),
+        expected(
+            "leaderboard.status.disabled", SPANISH, board=Message("leaderboard.board.evaluation")
+        ),
+        expected(
+            "leaderboard.status.disabled", SPANISH, board=Message("leaderboard.board.countries")
+        ),
+        expected("leaderboard.status.publish", SPANISH, repo="somosnlp/clasificacion"),
+    ]
