@@ -284,7 +284,7 @@ async def test_a_hub_outage_while_publishing_keeps_the_post_and_alerts(
     assert len(await posts_in(sandbox)) == 1
 
 
-def results(model: str, xnli: float, belebele: float) -> str:
+def results(model: str, xnli: float, belebele: float, revision: str = "0" * 40) -> str:
     """An lm-evaluation-harness results file as La Leaderboard stores them."""
     return json.dumps(
         {
@@ -293,7 +293,7 @@ def results(model: str, xnli: float, belebele: float) -> str:
                 "belebele_spa": {"acc_norm,none": belebele},
                 "es_group": {"acc,none": 0.99},
             },
-            "config": {"model": "hf", "model_args": f"pretrained={model},revision=abc"},
+            "config": {"model": "hf", "model_args": f"pretrained={model},revision={revision}"},
             "model_name": model,
         }
     )
@@ -312,6 +312,10 @@ async def test_the_evaluation_board_reads_results_from_a_hub_dataset(
         "somosnlp/tigre-7b/results_2024-03-02.json": results("somosnlp/tigre-7b", 0.5, 0.7),
         "somosnlp/leon-7b/results_2024-03-02.json": results("somosnlp/leon-7b", 0.7, 0.5),
         "somosnlp/lince-7b/results_2024-03-02.json": results("somosnlp/lince-7b", 0.4, 0.4),
+        # A newer file, but of another commit than the one submitted: it does not count.
+        "somosnlp/lince-7b/results_2024-03-03.json": results(
+            "somosnlp/lince-7b", 0.9, 0.9, revision="abcdef1234567"
+        ),
     }
     sandbox.hub.set(
         "somosnlp/resultados", {"files": list(files), "contents": files}, kind="dataset"

@@ -30,7 +30,12 @@ from bot.services.leaderboard.card import (
     make_card,
 )
 from bot.services.leaderboard.chart import drawable
-from bot.services.leaderboard.hub_data import average_score, results_files
+from bot.services.leaderboard.hub_data import (
+    average_score,
+    evaluated_revision,
+    for_commit,
+    results_files,
+)
 from tests.integration.leaderboard_support import add_profile, insert, many_teams
 
 NOW = datetime(2024, 3, 20, 18, 0, tzinfo=UTC)
@@ -253,3 +258,15 @@ def test_scheduled_times_come_from_the_cron() -> None:
     assert posts.latest_time(cron, NOW + timedelta(minutes=5), timedelta(hours=1)) == NOW
     assert posts.latest_time(cron, NOW + timedelta(hours=2), timedelta(hours=1)) is None
     assert posts.next_time(cron, NOW) == datetime(2024, 3, 21, 9, 0, tzinfo=UTC)
+
+
+def test_results_count_only_for_the_submitted_commit() -> None:
+    sha = "abcdef0123456789abcdef0123456789abcdef01"
+    pinned = {"config": {"model_args": f"pretrained=o/m,revision={sha}"}}
+    short = {"config": {"model_args": "pretrained=o/m,revision=abcdef0"}}
+    other = {"config": {"model_args": "pretrained=o/m,revision=1234567890"}}
+    branch = {"config": {"model_args": "pretrained=o/m,revision=main"}}
+    assert evaluated_revision(pinned) == sha and evaluated_revision(branch) is None
+    assert for_commit(pinned, sha) and for_commit(short, sha)
+    assert not for_commit(other, sha)
+    assert for_commit(branch, sha) and for_commit({}, sha) and for_commit(other, None)

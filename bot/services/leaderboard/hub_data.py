@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -102,11 +103,41 @@ def results_files(paths: Sequence[str], model: str) -> list[str]:
     return sorted(found)
 
 
+MAX_RESULT_READS = 3  # newest files of a model read to find its submitted commit's results
+_SHA = re.compile(r"[0-9a-f]{7,40}")
+
+
+def evaluated_revision(results: Mapping[str, Any]) -> str | None:
+    """The commit a results file evaluated (``revision=`` in ``config.model_args``), when it
+    names one."""
+    config = results.get("config")
+    args = config.get("model_args") if isinstance(config, Mapping) else None
+    if not isinstance(args, str):
+        return None
+    for part in args.split(","):
+        key, _, value = part.partition("=")
+        if key.strip() == "revision" and _SHA.fullmatch(value.strip().lower()):
+            return value.strip().lower()
+    return None
+
+
+def for_commit(results: Mapping[str, Any], sha: str | None) -> bool:
+    """Whether ``results`` can stand for the submitted commit ``sha``: they name no commit, or
+    the same one (a results file of an earlier commit does not count for a resubmission)."""
+    revision = evaluated_revision(results)
+    if revision is None or sha is None:
+        return True
+    sha = sha.lower()
+    return sha.startswith(revision) or revision.startswith(sha)
+
+
 async def evaluation_scores(
     hub: HubClient, dataset: str, teams: Sequence[TeamRepos], tasks: Mapping[str, str]
 ) -> dict[str, float | None]:
-    """Each submitted model's average score from its newest results file (None: pending)."""
-    models = sorted({repo for team in teams for kind, repo, _ in team.repos if kind == "model"})
+    """Each submitted model's average score from its newest results file for the submitted
+    commit (None: pending)."""
+    shas = {repo: sha for team in teams for kind, repo, sha in team.repos if kind == "model"}
+    models = sorted(shas)
     if not models:
         return {}
     try:
@@ -120,23 +151,20 @@ async def evaluation_scores(
     scores: dict[str, float | None] = {}
 
     async def one(model: str) -> None:
-        files = results_files(paths, model)
-        if not files:
-            scores[model] = None
-            return
-        try:
-            text = await hub.read_text(dataset, files[-1], "dataset")
-            data = json.loads(text)
-        except HubError as exc:
-            if exc.kind in OUTAGE:
-                raise
-            scores[model] = None
-            return
-        except ValueError:
-            log.warning("results file %s of %s is not JSON", files[-1], model)
-            scores[model] = None
-            return
-        scores[model] = average_score(data, tasks) if isinstance(data, dict) else None
+        scores[model] = None
+        for path in reversed(results_files(paths, model)[-MAX_RESULT_READS:]):
+            try:
+                data = json.loads(await hub.read_text(dataset, path, "dataset"))
+            except HubError as exc:
+                if exc.kind in OUTAGE:
+                    raise
+                continue
+            except ValueError:
+                log.warning("results file %s of %s is not JSON", path, model)
+                continue
+            if isinstance(data, dict) and for_commit(data, shas[model]):
+                scores[model] = average_score(data, tasks)
+                return
 
     await asyncio.gather(*(one(model) for model in models))
     return scores
