@@ -436,3 +436,17 @@ async def test_admin_status_shows_each_board_and_its_last_post(make_sandbox: Mak
         ),
         expected("leaderboard.status.publish", SPANISH, repo="somosnlp/clasificacion"),
     ]
+
+
+async def test_admin_status_words_the_jobs_outcome(make_sandbox: MakeSandbox) -> None:
+    sandbox = await make_sandbox(members={"olga": ("organizer",)}, settings=only("progress"))
+    ok(await sandbox.advance_until(EIGHTEEN))
+
+    outcome = ok(await sandbox.run("olga", "admin status"))
+
+    jobs = next(
+        f["value"]
+        for f in outcome.replies[0]["embeds"][0]["fields"]
+        if f["name"] == expected("core.status.jobs", SPANISH)
+    )
+    assert expected("leaderboard.jobs.posted", SPANISH, count=1) in jobs
