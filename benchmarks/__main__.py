@@ -9,6 +9,7 @@ import traceback
 from collections.abc import Callable
 
 from benchmarks import ack, burst, demo, memory, ready
+from benchmarks import leaderboard as leaderboards
 from benchmarks import teams_formation as formation
 from benchmarks.common import (
     ROOT,
@@ -56,6 +57,7 @@ def main() -> int:
                 ("command acknowledgement", lambda: asyncio.run(ack.run(backends))),
                 ("autocomplete", lambda: asyncio.run(formation.run_autocomplete(backends))),
                 ("team formation", lambda: asyncio.run(formation.run_formation(backends))),
+                ("leaderboard at 1,000 teams", lambda: asyncio.run(leaderboards.run(backends))),
                 ("start-up on a large server", lambda: asyncio.run(ready.run())),
                 ("bursts under rate limits", lambda: asyncio.run(burst.run())),
                 ("memory", memory.run),

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CHANNEL = "general"
 READY_TIMEOUT = 15.0
+# The bot's HF_TOKEN in the sandbox: an organizer's token, known to the local Hub.
+SANDBOX_HF_TOKEN = "hf_sandboxtoken000000000000000"
 # settle(): how long the local Discord must have been quiet, then how many turns of the event
 # loop the bot gets to read what was sent to it last before it is judged idle. Each turn polls
 # the sockets, and a gateway frame already sent becomes a running handler within two turns: the
@@ -125,7 +127,7 @@ class Sandbox:
         self.config_path = config_path
         self.overrides = dict(overrides or {})
         self.discord = LocalDiscord(now=clock.now, interaction_timeout=interaction_timeout)
-        self.hub = LocalHub(now=clock.now)
+        self.hub = LocalHub(now=clock.now, tokens={SANDBOX_HF_TOKEN})
         self.calendar = LocalCalendar(now=clock.now)
         self.errors = ErrorCapture()
         self.bot: HackBot | None = None
@@ -153,7 +155,7 @@ class Sandbox:
         env = {
             "DATABASE_URL": self.db_url,
             "GOOGLE_APPLICATION_CREDENTIALS": str(key_file),
-            "HF_TOKEN": "hf_sandboxtoken000000000000000",
+            "HF_TOKEN": SANDBOX_HF_TOKEN,
         }
         self.settings = load_settings(self.config_path, env=env, overrides=overrides)
         self._build_guild(self.settings.config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TextIO, cast
@@ -217,6 +218,52 @@ def transcript_notes(
     return notes
 
 
+class SavedFiles:
+    """Files the bot attached during a rehearsal (a leaderboard's chart), written to a folder
+    made on first use (a new temporary one unless given); the readable transcript says where."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+
+    def save(
+        self, discord: LocalDiscord, step: int, effects: list[dict[str, Any]]
+    ) -> dict[int, dict[str, Any]]:
+        """Write the files of the step's messages; their paths by effect index."""
+        notes: dict[int, dict[str, Any]] = {}
+        for index, effect in enumerate(effects):
+            names = effect.get("files") or []
+            if effect.get("type") not in ("message", "message_edited") or not names:
+                continue
+            attachments = _attachments_of(discord, str(effect.get("channel")), names)
+            saved = []
+            for attachment in attachments:
+                data = discord.state.uploads.get(int(attachment["id"]))
+                if data is None:
+                    continue
+                if self.folder is None:
+                    self.folder = Path(tempfile.mkdtemp(prefix="hackbot-rehearsal-files-"))
+                path = self.folder / f"step-{step:03d}-{Path(attachment['filename']).name}"
+                path.write_bytes(data)
+                saved.append(str(path))
+            if saved:
+                notes[index] = {"saved": saved}
+        return notes
+
+
+def _attachments_of(discord: LocalDiscord, where: str, names: list[str]) -> list[dict[str, Any]]:
+    """The attachments of the newest message in ``where`` whose files are ``names``."""
+    state = discord.state
+    try:
+        channel = state.resolve_where(where)
+    except (LookupError, ValueError):
+        return []
+    for message_id in reversed(state.channel_messages.get(channel.id, [])):
+        message = state.messages[message_id]
+        if [str(a.get("filename", "")) for a in message.attachments] == names:
+            return list(message.attachments)
+    return []
+
+
 async def earlier_data(url: str) -> dict[str, int]:
     """Rows already in hackbot's tables at ``url``, by table (empty for a new database)."""
     db = Database(url)
@@ -284,6 +331,7 @@ async def rehearse(scenario: Scenario, out: TextIO, *, json_lines: bool, db_url:
                     f"clock {scenario.clock.isoformat()} · config {scenario.config.name}\n"
                 )
             rehearsal = Rehearsal(scenario, sandbox)
+            saved_files = SavedFiles()
             for number, step in enumerate(scenario.steps, start=1):
                 threads = _threads(sandbox.discord)
                 try:
@@ -301,8 +349,11 @@ async def rehearse(scenario: Scenario, out: TextIO, *, json_lines: bool, db_url:
                 failed = failed or bool(outcome.errors)
                 if json_lines:
                     out.write(json_line(line) + "\n")
-                else:
+                saved = saved_files.save(sandbox.discord, number, outcome.effects)
+                if not json_lines:
                     notes = transcript_notes(sandbox.discord, threads, outcome.effects)
+                    for index, note in saved.items():
+                        notes.setdefault(index, {}).update(note)
                     render_step(out, line, sandbox.readable, notes)
                 out.flush()
             state = await domain_state(sandbox)

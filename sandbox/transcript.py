@@ -131,7 +131,10 @@ def _effect_lines(effect: dict[str, Any], note: dict[str, Any] | None = None) ->
     note = note or {}
     if kind in ("message", "message_edited"):
         verb = "posts in" if kind == "message" else "edits in"
-        return _message_lines(effect, f"{INDENT}• {verb} {effect.get('channel')}: ")
+        lines = _message_lines(effect, f"{INDENT}• {verb} {effect.get('channel')}: ")
+        for path in note.get("saved") or []:
+            lines.append(f"{INDENT}  (file saved as {path})")
+        return lines
     if kind == "forum_post_created":
         tags = ", ".join(effect.get("tags") or []) or "no tags"
         head = f"{INDENT}• opens a post in #{effect.get('channel')}: {effect.get('title')} [{tags}]"

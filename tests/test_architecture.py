@@ -146,7 +146,12 @@ def test_entry_points_are_discovered_not_listed() -> None:
     assert "cogs.teams.views" not in cogs_found  # no setup: not an extension
     found = job_modules()
     assert found == sorted(found)
-    assert {"jobs.admin_heartbeat", "jobs.teams_expiry", "jobs.mentors_reminders"} <= set(found)
+    assert {
+        "jobs.admin_heartbeat",
+        "jobs.teams_expiry",
+        "jobs.mentors_reminders",
+        "jobs.leaderboard_post",
+    } <= set(found)
     for name in ("app.py", "cli.py"):
         text = (ROOT / "bot" / name).read_text(encoding="utf-8")
         assert '"cogs.' not in text and '"jobs.' not in text, name

@@ -14,6 +14,13 @@ the SDK's own session, headers and error mapping (``get_session``, ``build_hf_he
 five times, 23 s for a 5xx, the whole rate-limit window for a 429), which would pin a worker
 thread and bypass this adapter's backoff.
 
+Writes: ``create_repo`` is ``HfApi.create_repo``. ``upload_files`` calls the preupload and commit
+endpoints itself (``HfApi.create_commit`` preuploads through the SDK's ``http_backoff``, a blocking
+retry loop); only files the Hub wants through LFS go through ``HfApi.create_commit``.
+
+Repo info asks only for the fields the adapter reads (``expand=``). A disabled repo read without
+a token answers 401 like a missing one (kind ``not_found``); only a valid token tells ``disabled``.
+
 Per-request timeout: the SDK's shared HTTP client has no timeout by default, and its paginated
 calls take no timeout argument. On first use this module installs an HTTP client factory (through
 ``huggingface_hub.set_client_factory``) whose transport applies the timeout of the calling
@@ -24,6 +31,9 @@ the SDK's default client.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import json
 import logging
 import threading
 from collections.abc import Awaitable, Callable
@@ -34,7 +44,14 @@ from typing import Any, Final, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx2
-from huggingface_hub import HfApi, get_session, hf_hub_url, hf_raise_for_status, set_client_factory
+from huggingface_hub import (
+    CommitOperationAdd,
+    HfApi,
+    get_session,
+    hf_hub_url,
+    hf_raise_for_status,
+    set_client_factory,
+)
 from huggingface_hub.errors import (
     DisabledRepoError,
     EntryNotFoundError,
@@ -79,6 +96,23 @@ HubErrorKind = Literal[
 T = TypeVar("T")
 
 _RETRYABLE: Final = frozenset({"rate_limited", "unavailable"})
+# The repo info fields the adapter reads (``expand=``): the Hub sends nothing else.
+_COMMON_FIELDS: Final = (
+    "sha",
+    "lastModified",
+    "createdAt",
+    "private",
+    "disabled",
+    "likes",
+    "tags",
+    "siblings",
+    "cardData",
+)
+EXPAND: Final[dict[str, tuple[str, ...]]] = {
+    "model": (*_COMMON_FIELDS, "gated", "downloads", "safetensors"),
+    "dataset": (*_COMMON_FIELDS, "gated", "downloads"),
+    "space": (*_COMMON_FIELDS, "sdk", "runtime", "models", "datasets"),
+}
 _MESSAGES: Final[dict[str, str]] = {
     "not_found": "repository not found or private",
     "gated": "gated repository: access not granted",
@@ -273,13 +307,21 @@ class HubClient:
     async def repo_info(
         self, repo_id: str, kind: RepoKind, revision: str | None = None
     ) -> RepoInfo:
+        expand: Any = list(EXPAND[kind])
+
         def call() -> RepoInfo:
             if kind == "model":
-                raw: Any = self._api.model_info(repo_id, revision=revision, timeout=self._timeout)
+                raw: Any = self._api.model_info(
+                    repo_id, revision=revision, timeout=self._timeout, expand=expand
+                )
             elif kind == "dataset":
-                raw = self._api.dataset_info(repo_id, revision=revision, timeout=self._timeout)
+                raw = self._api.dataset_info(
+                    repo_id, revision=revision, timeout=self._timeout, expand=expand
+                )
             else:
-                raw = self._api.space_info(repo_id, revision=revision, timeout=self._timeout)
+                raw = self._api.space_info(
+                    repo_id, revision=revision, timeout=self._timeout, expand=expand
+                )
             return _to_repo_info(raw, kind)
 
         return await self._call(repo_id, call)
@@ -357,6 +399,37 @@ class HubClient:
 
         return await self._call(repo_id, call)
 
+    # -- writes ----------------------------------------------------------------------------------
+    async def create_repo(
+        self, repo_id: str, repo_type: RepoKind, private: bool = False, exist_ok: bool = True
+    ) -> None:
+        """Create a repo (a Space gets Gradio); with ``exist_ok`` an existing one is kept."""
+
+        def call() -> None:
+            self._api.create_repo(
+                repo_id,
+                repo_type=repo_type,
+                private=private,
+                exist_ok=exist_ok,
+                space_sdk="gradio" if repo_type == "space" else None,
+            )
+
+        await self._call(repo_id, call)
+
+    async def upload_files(
+        self, repo_id: str, repo_type: RepoKind, files: dict[str, bytes], message: str
+    ) -> str:
+        """Commit ``files`` (path -> content) in one commit; returns the new commit's sha.
+
+        Files whose content is already there are left out by the SDK; when nothing changed, no
+        commit is made and the sha of the current head is returned.
+        """
+
+        def call() -> str:
+            return self._commit(repo_id, repo_type, files, message)
+
+        return await self._call(repo_id, call)
+
     # -- raw requests through the SDK's session (no SDK-internal retry loop) -------------------
     def _repo_api(self, repo_id: str, kind: RepoKind) -> str:
         return f"{self._endpoint}/api/{kind}s/{repo_id}"
@@ -370,6 +443,64 @@ class HubClient:
         )
         hf_raise_for_status(response)
         return response
+
+    def _post(self, url: str, **kw: Any) -> httpx2.Response:
+        headers = build_hf_headers(token=self._token, library_name="hackbot")
+        headers.update(kw.pop("headers", {}))
+        response = get_session().post(url, headers=headers, timeout=self._timeout, **kw)
+        hf_raise_for_status(response)
+        return response
+
+    def _commit(self, repo_id: str, kind: RepoKind, files: dict[str, bytes], message: str) -> str:
+        """Preupload, then one commit of the changed files, without the SDK's retry loop."""
+        base = self._repo_api(repo_id, kind)
+        payload = {
+            "files": [
+                {
+                    "path": path,
+                    "sample": base64.b64encode(data[:512]).decode("ascii"),
+                    "size": len(data),
+                }
+                for path, data in files.items()
+            ]
+        }
+        answer = self._post(f"{base}/preupload/main", json=payload).json()
+        modes = {str(f["path"]): f for f in answer.get("files", [])}
+        if any(modes.get(path, {}).get("uploadMode") != "regular" for path in files):
+            # Large or binary files go through LFS/Xet: the SDK's own upload path.
+            operations = [CommitOperationAdd(path, data) for path, data in files.items()]
+            info = self._api.create_commit(
+                repo_id, operations=operations, commit_message=message, repo_type=kind
+            )
+            return str(info.oid)
+        changed = {
+            path: data for path, data in files.items() if modes[path].get("oid") != git_hash(data)
+        }
+        if not changed:
+            head = answer.get("commitOid")
+            if isinstance(head, str):
+                return head
+            sha_only: Any = ["sha"]
+            return str(self._api.repo_info(repo_id, repo_type=kind, expand=sha_only).sha)
+        lines = [{"key": "header", "value": {"summary": message, "description": ""}}]
+        lines.extend(
+            {
+                "key": "file",
+                "value": {
+                    "content": base64.b64encode(data).decode("ascii"),
+                    "path": path,
+                    "encoding": "base64",
+                },
+            }
+            for path, data in changed.items()
+        )
+        body = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+        response = self._post(
+            f"{base}/commit/main",
+            content=body,
+            headers={"Content-Type": "application/x-ndjson"},
+        )
+        return str(response.json()["commitOid"])
 
     def _paginate(self, url: str, params: dict[str, str]) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -409,6 +540,11 @@ class HubClient:
                 "Hub %s for %s; retry %d/%d in %.1fs", kind, repo_id, attempt, self._retries, delay
             )
             await self._sleep(delay)
+
+
+def git_hash(data: bytes) -> str:
+    """Git's blob id of ``data`` (what the Hub's preupload answers as a regular file's ``oid``)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def _opt_str(value: object) -> str | None:

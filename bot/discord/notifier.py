@@ -8,18 +8,35 @@ otherwise.
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.i18n import Message
+from bot.services.leaderboard.card import Card
 from bot.services.members import locales_of
 
 if TYPE_CHECKING:
     from bot.app import HackBot
 
 log = logging.getLogger(__name__)
+
+CARD_COLOUR = discord.Colour(0xF5A623)
+
+
+def card_message(card: Card) -> tuple[discord.Embed, discord.File | None]:
+    """A leaderboard card as an embed and its chart attached (shown inside the embed)."""
+    embed = discord.Embed(title=card.title, description=card.description, colour=CARD_COLOUR)
+    for name, value in card.fields:
+        embed.add_field(name=name, value=value, inline=False)
+    if card.footer:
+        embed.set_footer(text=card.footer)
+    if card.image is None:
+        return embed, None
+    embed.set_image(url=f"attachment://{card.filename}")
+    return embed, discord.File(io.BytesIO(card.image), filename=card.filename)
 
 
 class DiscordNotifier:
@@ -73,6 +90,35 @@ class DiscordNotifier:
             await target.edit(content=text, embed=None, view=None)
         except discord.HTTPException as exc:
             log.info("could not edit message %s (%s): %s", message_id, message.key, exc.status)
+            return False
+        return True
+
+    # -- leaderboard cards: an embed with its chart; the caller keeps the message's ids ----------
+    async def post_card(self, channel_key: str, card: Card, /) -> tuple[int, int] | None:
+        """Post ``card`` to the ``[channels]`` entry; (channel id, message id), or None."""
+        channel = self.bot.channel(channel_key)
+        if not isinstance(channel, discord.abc.Messageable):
+            log.warning("channel %s is not configured or not visible; card not posted", channel_key)
+            return None
+        embed, file = card_message(card)
+        try:
+            if file is None:
+                sent = await channel.send(embed=embed)
+            else:
+                sent = await channel.send(embed=embed, file=file)
+        except discord.HTTPException as exc:
+            log.warning("discord refused a leaderboard card: %s %s", exc.status, exc.code)
+            return None
+        return sent.channel.id, sent.id
+
+    async def edit_card(self, channel_id: int, message_id: int, card: Card, /) -> bool:
+        """Replace a card the bot posted (its chart too); False when Discord refused."""
+        target = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+        embed, file = card_message(card)
+        try:
+            await target.edit(embed=embed, attachments=[file] if file is not None else [])
+        except discord.HTTPException as exc:
+            log.info("could not edit leaderboard card %s: %s", message_id, exc.status)
             return False
         return True
 

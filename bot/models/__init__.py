@@ -1,6 +1,7 @@
 """All tables. Importing this package registers every model on ``Base.metadata``."""
 
 from bot.models.base import Base, Snowflake, UTCDateTime
+from bot.models.leaderboard import LeaderboardPost
 from bot.models.mentors import (
     MentorBooking,
     MentorProfile,
@@ -27,6 +28,7 @@ __all__ = [
     "JobRun",
     "JoinRequest",
     "KeyValue",
+    "LeaderboardPost",
     "LftProfile",
     "MemberLocale",
     "MemberProfile",

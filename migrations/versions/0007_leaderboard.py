@@ -23,8 +23,23 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table('leaderboard_posts',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('board', sa.String(length=16), nullable=False),
+    sa.Column('scheduled_for', bot.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('claimed_at', bot.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reason', sa.String(length=64), nullable=True),
+    sa.Column('channel_id', sa.BigInteger(), nullable=True),
+    sa.Column('message_id', sa.BigInteger(), nullable=True),
+    sa.Column('message_at', bot.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('posted_at', bot.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('places', sa.JSON(), nullable=False),
+    sa.Column('published', sa.String(length=16), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_leaderboard_posts')),
+    sa.UniqueConstraint('board', 'scheduled_for', name=op.f('uq_leaderboard_posts_board_scheduled_for'))
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table('leaderboard_posts')

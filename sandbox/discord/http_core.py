@@ -125,6 +125,7 @@ async def read_body(request: web.Request) -> tuple[dict[str, Any], list[Uploaded
                         filename=part.filename,
                         size=len(data),
                         content_type=part.headers.get("Content-Type"),
+                        data=bytes(data),
                     )
                 )
         return payload, files

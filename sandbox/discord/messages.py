@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ class UploadedFile:
     filename: str
     size: int
     content_type: str | None
+    # The bytes, kept so that a rehearsal can save the file.
+    data: bytes = dataclasses.field(default=b"", repr=False)
 
 
 def resolve_mentions(
@@ -84,6 +87,7 @@ def attachments_from(
 
 def _attachment(state: State, upload: UploadedFile, filename: str) -> dict[str, Any]:
     att_id = state.ids.next()
+    state.uploads[att_id] = upload.data  # the content, for a rehearsal to save
     url = f"https://cdn.discordapp.com/attachments/0/{att_id}/{filename}"
     return {
         "id": str(att_id),

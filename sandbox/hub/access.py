@@ -12,7 +12,6 @@ from sandbox.http_util import Holder
 from .errors import DISABLED, INVALID_CREDENTIALS, HubError
 from .repos import HubRepo, RepoKind
 
-_INVALID_TOKEN_PREFIX: Final = "hf_invalid"
 _UNGATED_FILES: Final = frozenset({"README.md", ".gitattributes"})
 
 
@@ -32,8 +31,12 @@ async def preflight(
     *,
     rate_limit_reset: int,
     holder: Holder,
+    known_tokens: Collection[str],
 ) -> None:
-    """Checks made before the repo is looked up: the repo's fault, then an invalid token."""
+    """Checks made before the repo is looked up: the repo's fault, then the token.
+
+    A token the Hub does not know (mistyped, revoked, expired) is refused on every call.
+    """
     if fault == "429":
         quota = 500 if resource == "api" else 3000
         raise HubError(
@@ -52,7 +55,7 @@ async def preflight(
         await holder.hold()
         raise HubError(504, "Gateway Timeout")
     token = bearer(request)
-    if token is not None and token.startswith(_INVALID_TOKEN_PREFIX):
+    if token is not None and token not in known_tokens:
         raise HubError(401, INVALID_CREDENTIALS)
 
 
@@ -63,15 +66,29 @@ def lookup(
     kind: RepoKind,
     repo_id: str,
 ) -> HubRepo:
-    """The repo, if the caller may see it."""
+    """The repo, if the caller may see it.
+
+    Anonymous callers get 401 for a missing, private or disabled repo alike (the Hub hides which),
+    users 404 for a missing or private repo and 403 "disabled" for a disabled one.
+    """
     token = bearer(request)
     repo = repos.get((kind, repo_id))
-    if repo is None or (repo.private and token not in tokens):
-        # Anonymous callers get 401 (the Hub hides whether the repo exists), users 404.
+    hidden = repo is None or (repo.private and token not in tokens)
+    if hidden or (token is None and repo is not None and repo.disabled):
         raise HubError(401 if token is None else 404, "Repository not found", "RepoNotFound")
+    assert repo is not None
     if repo.disabled:
         raise HubError(403, DISABLED)
     return repo
+
+
+def require_write(request: web.Request, repo_namespace: str, tokens: Collection[str]) -> None:
+    """Writing needs a token of a member of the namespace (``tokens``: members of every one)."""
+    token = bearer(request)
+    if token is None:
+        raise HubError(401, "You must be authenticated to access this resource.")
+    if token not in tokens:
+        raise HubError(403, f"You don't have the rights to write to the namespace {repo_namespace}")
 
 
 def check_gate(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Final, Literal
 
@@ -57,6 +58,27 @@ def repo_kind(kind: str) -> RepoKind:
     raise ValueError(f"unknown repo kind {kind!r}")
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """The content of a repo at one commit: what a read at that commit's sha sees."""
+
+    card: str | None
+    files: tuple[str, ...]
+    parameters: int | None
+    rows: dict[str, list[dict[str, Any]]]
+    contents: dict[str, str | bytes]
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit of a repo: its sha, date, title and the content it holds."""
+
+    sha: str
+    date: datetime
+    title: str
+    state: Snapshot
+
+
 @dataclass
 class HubRepo:
     """One repository of the local Hub, as a scenario describes it."""
@@ -77,14 +99,71 @@ class HubRepo:
     hardware: str = "cpu-basic"
     sdk: str = "gradio"
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    contents: dict[str, str] = field(default_factory=dict)
+    contents: dict[str, str | bytes] = field(default_factory=dict)
     extra_tags: list[str] = field(default_factory=list)
+    # Oldest first. Every change of content (card, files, parameters, rows, contents) is a commit.
+    history: list[Commit] = field(default_factory=list)
 
-    # -- derived views -------------------------------------------------------------------------
+    # -- history -------------------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """The current content, copied."""
+        return Snapshot(
+            card=self.card,
+            files=tuple(self.files),
+            parameters=self.parameters,
+            rows=copy.deepcopy(self.rows),
+            contents=dict(self.contents),
+        )
+
+    def rebuild_history(self) -> None:
+        """One commit per date of ``commits`` (or one at creation), each holding today's content."""
+        dates = sorted(self.commits) or [self.created]
+        state = self.snapshot()
+        self.history = []
+        for position, date in enumerate(dates):
+            title = "Initial commit" if position == 0 else "Upload folder"
+            self.history.append(Commit(self._new_sha(date), date, title, state))
+
+    def record(self, date: datetime, title: str) -> str:
+        """Commit the current content at ``date``; returns the new sha."""
+        if not self.history:
+            self.rebuild_history()
+        sha = self._new_sha(date)
+        self.history.append(Commit(sha, date, title, self.snapshot()))
+        return sha
+
+    def _new_sha(self, date: datetime) -> str:
+        sha = commit_sha(self.repo_id, date)
+        taken = {c.sha for c in self.history}
+        counter = 0
+        while sha in taken:
+            counter += 1
+            stamp = iso_z(date, millis=False)
+            sha = hashlib.sha1(f"{self.repo_id}@{stamp}#{counter}".encode()).hexdigest()
+        return sha
+
+    def commits_newest_first(self) -> list[Commit]:
+        if not self.history:
+            self.rebuild_history()
+        return list(reversed(self.history))
+
     def commit_list(self) -> list[tuple[str, datetime]]:
         """(sha, date) newest first; a repo without listed commits has one at its creation."""
-        dates = sorted(self.commits, reverse=True) or [self.created]
-        return [(commit_sha(self.repo_id, date), date) for date in dates]
+        return [(c.sha, c.date) for c in self.commits_newest_first()]
+
+    def at(self, index: int) -> HubRepo:
+        """The repo as the ``index``-th newest commit holds it (0: the newest)."""
+        state = self.commits_newest_first()[index].state
+        return replace(
+            self,
+            card=state.card,
+            files=list(state.files),
+            parameters=state.parameters,
+            rows=state.rows,
+            contents=state.contents,
+        )
+
+    # -- derived views -------------------------------------------------------------------------
 
     def paths(self) -> list[str]:
         names = {".gitattributes", *self.files, *self.rows}
@@ -110,7 +189,8 @@ class HubRepo:
 
     def content(self, path: str) -> bytes:
         if path in self.contents:
-            return self.contents[path].encode()
+            value = self.contents[path]
+            return value.encode() if isinstance(value, str) else value
         if path == "README.md" and self.card is not None:
             return self.card.encode()
         if path == ".gitattributes":

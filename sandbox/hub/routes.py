@@ -10,10 +10,11 @@ from aiohttp import web
 
 from sandbox.http_util import Holder, json_response
 
-from .access import check_gate, lookup, preflight, revision_index
+from . import writes
+from .access import check_gate, lookup, preflight, require_write, revision_index
 from .errors import PAGE_NOT_FOUND, HubError, error_response
 from .repos import LFS_SUFFIXES, PLURAL, HubRepo, RepoKind, blob_oid
-from .views import commit_items, repo_info, space_runtime, tree_entries
+from .views import commit_items, expand_fields, repo_info, space_runtime, tree_entries
 
 if TYPE_CHECKING:
     from .server import LocalHub
@@ -30,6 +31,8 @@ class HubRoutes:
         raw = request.raw_path.split("?", 1)[0]
         segments = [unquote(s) for s in raw.split("/")[1:]]
         try:
+            if request.method == "POST":
+                return await self._post(request, segments)
             if request.method not in ("GET", "HEAD"):
                 raise HubError(405, "Method not allowed")
             if segments[:1] == ["api"] and len(segments) >= 3 and segments[1] in PLURAL:
@@ -49,6 +52,7 @@ class HubRoutes:
             resource,
             rate_limit_reset=hub.rate_limit_reset,
             holder=self._holder,
+            known_tokens=hub.tokens | hub.users,
         )
 
     def _lookup(self, request: web.Request, kind: RepoKind, repo_id: str) -> HubRepo:
@@ -60,11 +64,15 @@ class HubRoutes:
         await self._preflight(request, repo_id, "api")
         repo = self._lookup(request, kind, repo_id)
         blobs = request.query.get("blobs", "").lower() in ("1", "true")
-        if not tail:
-            return json_response(repo_info(repo, 0, blobs=blobs))
-        if tail[0] == "revision" and len(tail) >= 2:
-            index = revision_index(repo, "/".join(tail[1:]))
-            return json_response(repo_info(repo, index, blobs=blobs))
+        expand = [*request.query.getall("expand", []), *request.query.getall("expand[]", [])]
+        if not tail or (tail[0] == "revision" and len(tail) >= 2):
+            index = revision_index(repo, "/".join(tail[1:])) if tail else 0
+            info = repo_info(repo, index, blobs=blobs)
+            if expand:
+                if blobs:
+                    raise HubError(400, '"expand" cannot be combined with "blobs"')
+                info = expand_fields(info, kind, expand)
+            return json_response(info)
         if tail == ["runtime"] and kind == "space":
             return json_response(space_runtime(repo))
         if tail[0] == "tree" and len(tail) >= 2:
@@ -85,6 +93,28 @@ class HubRoutes:
                 formatted=request.query.get("expand[]") == "formatted",
             )
             return self._page(request, items, "p")
+        raise HubError(404, PAGE_NOT_FOUND)
+
+    # -- writes: POST /api/repos/create, /api/validate-yaml, /api/{type}s/{id}/{preupload,commit}
+    async def _post(self, request: web.Request, segments: list[str]) -> web.Response:
+        hub = self._hub
+        if segments == ["api", "repos", "create"]:
+            await self._preflight(request, "", "api")
+            return await writes.create_repo(hub, request)
+        if segments == ["api", "validate-yaml"]:
+            await self._preflight(request, "", "api")
+            return await writes.validate_yaml(request)
+        if segments[:1] == ["api"] and len(segments) >= 6 and segments[1] in PLURAL:
+            kind = PLURAL[segments[1]]
+            repo_id, tail = _split_repo(segments[2:])
+            if len(tail) >= 2 and tail[0] in ("preupload", "commit"):
+                await self._preflight(request, repo_id, "api")
+                repo = self._lookup(request, kind, repo_id)
+                require_write(request, repo_id.split("/", 1)[0], hub.tokens)
+                revision = "/".join(tail[1:])
+                if tail[0] == "preupload":
+                    return await writes.preupload(repo, request, revision)
+                return await writes.commit(hub, repo, request, revision)
         raise HubError(404, PAGE_NOT_FOUND)
 
     def _page(self, request: web.Request, items: list[dict[str, Any]], param: str) -> web.Response:
@@ -120,6 +150,7 @@ class HubRoutes:
         revision, path = tail[0], "/".join(tail[1:])
         index = revision_index(repo, revision)
         sha = repo.commit_list()[index][0]
+        repo = repo.at(index)
         check_gate(
             request, repo, path, self._hub.tokens, kind=kind, repo_id=repo_id, url=self._hub.url
         )

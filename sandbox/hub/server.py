@@ -23,13 +23,17 @@ class LocalHub(LocalServer):
         now: Callable[[], datetime] = utc_now,
         *,
         tokens: Iterable[str] = (),
+        users: Iterable[str] = (),
         page_size: int = 50,
         rate_limit_reset: int = 3,
         hold_seconds: float = 30.0,
     ) -> None:
         super().__init__()
         self.now = now
+        # Valid tokens: ``tokens`` belong to members of every namespace (they see private repos,
+        # pass gates and may write); ``users`` are other valid users. Any other token is refused.
         self.tokens: set[str] = set(tokens)
+        self.users: set[str] = set(users)
         self.page_size = page_size
         self.rate_limit_reset = rate_limit_reset
         self.repos: dict[tuple[RepoKind, str], HubRepo] = {}
@@ -57,18 +61,36 @@ class LocalHub(LocalServer):
                     self.set_fault(repo_id, str(fault))
             elif key == "tokens":
                 self.tokens.update(str(token) for token in value)
+            elif key == "users":
+                self.users.update(str(token) for token in value)
             else:
                 raise ValueError(f"unknown hub key {key!r}")
 
     def set(self, repo_id: str, fields: Mapping[str, Any], kind: str | None = None) -> HubRepo:
-        """Merge ``fields`` into a repo, creating it if new."""
-        repo = self._find_for_set(repo_id, kind)
+        """Merge ``fields`` into a repo, creating it if new.
+
+        As on the Hub, a change of content (card, files, parameters, rows, contents) of an existing
+        repo is a new commit at the Hub's clock; ``commits`` instead lays out the repo's whole
+        history (every listed commit holding the content as it is after this call).
+        """
         unknown = set(fields) - REPO_FIELDS
         if unknown:
             raise ValueError(f"unknown hub field(s) {sorted(unknown)} for {repo_id}")
+        existed = self._existing(repo_id, kind) is not None
+        repo = self._find_for_set(repo_id, kind)
+        before = repo.snapshot()
         for key, value in fields.items():
             apply_field(repo, key, value)
+        if "commits" in fields or not existed:
+            repo.rebuild_history()
+        elif repo.snapshot() != before:
+            repo.record(self.now(), "Update files")
         return repo
+
+    def revoke(self, token: str) -> None:
+        """Revoke a token: from now on every call with it answers 401."""
+        self.tokens.discard(token)
+        self.users.discard(token)
 
     def set_fault(self, repo_id: str, fault: str) -> None:
         """Set "429", "500" or "timeout" for a repo ("*": every repo); "none" clears it."""
@@ -82,12 +104,17 @@ class LocalHub(LocalServer):
     def get(self, repo_id: str, kind: str = "model") -> HubRepo | None:
         return self.repos.get((repo_kind(kind), repo_id))
 
-    def _find_for_set(self, repo_id: str, kind: str | None) -> HubRepo:
+    def _wanted(self, repo_id: str, kind: str | None) -> RepoKind:
         if kind is not None:
-            wanted = repo_kind(kind)
-        else:
-            existing = [k for (k, rid) in self.repos if rid == repo_id]
-            wanted = existing[0] if len(existing) == 1 else "model"
+            return repo_kind(kind)
+        existing = [k for (k, rid) in self.repos if rid == repo_id]
+        return existing[0] if len(existing) == 1 else "model"
+
+    def _existing(self, repo_id: str, kind: str | None) -> HubRepo | None:
+        return self.repos.get((self._wanted(repo_id, kind), repo_id))
+
+    def _find_for_set(self, repo_id: str, kind: str | None) -> HubRepo:
+        wanted = self._wanted(repo_id, kind)
         repo = self.repos.get((wanted, repo_id))
         if repo is None:
             if "/" not in repo_id.strip("/"):

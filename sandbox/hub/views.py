@@ -11,12 +11,74 @@ from .errors import HubError
 from .repos import LFS_SUFFIXES, HubRepo, blob_oid
 
 _RUNNING_STAGES: Final = frozenset({"RUNNING", "RUNNING_BUILDING", "APP_STARTING"})
+_COMMON_EXPAND: Final = frozenset(
+    {
+        "author",
+        "cardData",
+        "createdAt",
+        "disabled",
+        "lastModified",
+        "likes",
+        "private",
+        "resourceGroup",
+        "sha",
+        "siblings",
+        "tags",
+        "trendingScore",
+        "usedStorage",
+    }
+)
+# The values of ``expand`` the Hub accepts for each kind (huggingface_hub 2.4's Literal types).
+EXPANDABLE: Final[dict[str, frozenset[str]]] = {
+    "model": _COMMON_EXPAND
+    | {
+        "baseModels",
+        "childrenModelCount",
+        "config",
+        "downloads",
+        "downloadsAllTime",
+        "evalResults",
+        "gated",
+        "gguf",
+        "inference",
+        "inferenceProviderMapping",
+        "library_name",
+        "mask_token",
+        "model-index",
+        "pipeline_tag",
+        "safetensors",
+        "spaces",
+        "transformersInfo",
+        "widgetData",
+    },
+    "dataset": _COMMON_EXPAND
+    | {
+        "citation",
+        "description",
+        "downloads",
+        "downloadsAllTime",
+        "gated",
+        "mainSize",
+        "paperswithcode_id",
+    },
+    "space": _COMMON_EXPAND | {"datasets", "models", "region", "runtime", "sdk", "subdomain"},
+}
+
+
+def expand_fields(info: dict[str, Any], kind: str, expand: list[str]) -> dict[str, Any]:
+    """Only the fields named in ``expand`` (plus ``_id`` and ``id``), as the Hub answers."""
+    unknown = [value for value in expand if value not in EXPANDABLE[kind]]
+    if unknown:
+        allowed = ", ".join(f'"{value}"' for value in sorted(EXPANDABLE[kind]))
+        raise HubError(400, f'"expand" must be one of {allowed}; got {", ".join(unknown)}')
+    return {key: value for key, value in info.items() if key in ("_id", "id") or key in expand}
 
 
 def repo_info(repo: HubRepo, index: int, *, blobs: bool) -> dict[str, Any]:
     """``/api/{type}s/{id}`` (at the ``index``-th newest commit)."""
     sha, modified = repo.commit_list()[index]
     created = repo.commit_list()[-1][1]
+    repo = repo.at(index)
     siblings: list[dict[str, Any]] = []
     for path in repo.paths():
         sibling: dict[str, Any] = {"rfilename": path}
@@ -103,6 +165,8 @@ def tree_entries(
 ) -> list[dict[str, Any]]:
     """``/api/{type}s/{id}/tree/{revision}/{path}``, every page (folders first)."""
     sha, date = repo.commit_list()[index]
+    title = repo.commits_newest_first()[index].title
+    repo = repo.at(index)
     files = repo.paths()
     prefix = f"{path}/" if path else ""
     if path and not any(f.startswith(prefix) for f in files):
@@ -142,7 +206,6 @@ def tree_entries(
         )
     entries.sort(key=lambda e: (e["type"] != "directory", e["path"]))
     if expand:
-        title = "Initial commit" if index == len(repo.commit_list()) - 1 else "Upload files"
         for entry in entries:
             entry["lastCommit"] = {"id": sha, "title": title, "date": iso_z(date)}
     return entries
@@ -150,16 +213,15 @@ def tree_entries(
 
 def commit_items(repo: HubRepo, index: int, *, formatted: bool) -> list[dict[str, Any]]:
     """``/api/{type}s/{id}/commits/{revision}``, every page (newest first)."""
-    commits = repo.commit_list()
     author = repo.repo_id.split("/", 1)[0]
     items: list[dict[str, Any]] = []
-    for position, (sha, date) in enumerate(commits[index:], start=index):
-        title = "Initial commit" if position == len(commits) - 1 else "Upload folder"
+    for commit in repo.commits_newest_first()[index:]:
+        title = commit.title
         item: dict[str, Any] = {
-            "id": sha,
+            "id": commit.sha,
             "title": title,
             "message": "",
-            "date": iso_z(date),
+            "date": iso_z(commit.date),
             "authors": [{"user": author, "avatar": None}],
         }
         if formatted:

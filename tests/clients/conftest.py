@@ -42,7 +42,12 @@ def sleep() -> RecordingSleep:
 
 @pytest.fixture
 async def hub() -> AsyncIterator[LocalHub]:
-    server = LocalHub(now=lambda: CLOCK, tokens={"hf_owner_token"}, hold_seconds=5.0)
+    server = LocalHub(
+        now=lambda: CLOCK,
+        tokens={"hf_owner_token"},
+        users={"hf_someone_else"},
+        hold_seconds=5.0,
+    )
     server.load(
         {
             "models": {

@@ -52,7 +52,7 @@ async def test_commits_files_and_card(hub: LocalHub, sleep: RecordingSleep) -> N
     [
         ("somosnlp/no-existe", None, "not_found"),
         ("somosnlp/secreto", None, "not_found"),
-        ("somosnlp/apagado", None, "disabled"),
+        ("somosnlp/apagado", None, "not_found"),  # without a token, as on the Hub
         ("somosnlp/tigre-7b", "0" * 40, "revision_not_found"),
     ],
 )
@@ -65,6 +65,79 @@ async def test_info_errors(
     assert sleep.calls == []
     if kind == "not_found":
         assert "not found or private" in str(caught.value)
+
+
+async def test_disabled_told_apart_with_a_token(hub: LocalHub, sleep: RecordingSleep) -> None:
+    with pytest.raises(HubError) as caught:
+        await client(hub, sleep, "hf_owner_token").model_info("somosnlp/apagado")
+    assert caught.value.kind == "disabled"
+
+
+async def test_unknown_token_is_unauthorized(hub: LocalHub, sleep: RecordingSleep) -> None:
+    hc = client(hub, sleep, "hf_owner_token")
+    await hc.model_info("somosnlp/tigre-7b")
+    hub.revoke("hf_owner_token")
+    for call in (
+        hc.model_info("somosnlp/tigre-7b"),
+        hc.read_card("somosnlp/tigre-7b"),
+        hc.list_commits("somosnlp/tigre-7b"),
+        hc.upload_files("somosnlp/tigre-7b", "model", {"a.txt": b"a"}, "a"),
+    ):
+        with pytest.raises(HubError) as caught:
+            await call
+        assert caught.value.kind == "unauthorized"
+    assert sleep.calls == []
+
+
+async def test_repo_info_asks_only_for_what_it_reads(hub: LocalHub, sleep: RecordingSleep) -> None:
+    hc = client(hub, sleep)
+    info = await hc.space_info("somosnlp/tigre-demo")
+    assert info.stage == "BUILDING" and info.linked_models == ("somosnlp/tigre-7b",)
+    (method, path, status), *_ = hub.requests
+    assert (method, path, status) == ("GET", "/api/spaces/somosnlp/tigre-demo", 200)
+
+
+async def test_create_repo_and_upload_files(hub: LocalHub, sleep: RecordingSleep) -> None:
+    hc = client(hub, sleep, "hf_owner_token")
+    await hc.create_repo("somosnlp/tablas", "dataset")
+    await hc.create_repo("somosnlp/tablas", "dataset")  # exist_ok
+    sha = await hc.upload_files(
+        "somosnlp/tablas",
+        "dataset",
+        {"likes.csv": b"equipo,likes\n", "README.md": b"---\nlicense: mit\n---\n# Tablas\n"},
+        "Publish likes",
+    )
+    info = await hc.dataset_info("somosnlp/tablas")
+    assert info.sha == sha and info.card_data == {"license": "mit"}
+    assert {"likes.csv", "README.md"} <= set(info.files)
+    assert await hc.read_text("somosnlp/tablas", "likes.csv", "dataset", sha) == "equipo,likes\n"
+    commits = await hc.list_commits("somosnlp/tablas", "dataset")
+    assert [c.title for c in commits] == ["Publish likes", "Initial commit"]
+    # Unchanged content: no commit, the head's sha.
+    assert (
+        await hc.upload_files(
+            "somosnlp/tablas", "dataset", {"likes.csv": b"equipo,likes\n"}, "again"
+        )
+        == sha
+    )
+    assert len(await hc.list_commits("somosnlp/tablas", "dataset")) == 2
+    with pytest.raises(HubError) as caught:
+        await client(hub, sleep).upload_files("somosnlp/tablas", "dataset", {"x": b"x"}, "x")
+    assert caught.value.kind == "unauthorized"
+
+
+async def test_write_rate_limited_is_retried(hub: LocalHub, sleep: RecordingSleep) -> None:
+    hub.set_fault("somosnlp/tigre-7b", "429")
+
+    async def clear_then_sleep(delay: float) -> None:
+        await sleep(delay)
+        hub.set_fault("somosnlp/tigre-7b", "none")
+
+    hc = HubClient(hub.url, "hf_owner_token", sleep=clear_then_sleep)
+    sha = await hc.upload_files("somosnlp/tigre-7b", "model", {"notes.md": b"hola"}, "Notes")
+    assert (await hc.model_info("somosnlp/tigre-7b")).sha == sha
+    assert sleep.calls == [float(hub.rate_limit_reset)]
+    assert [s for m, _, s in hub.requests if m == "POST"] == [429, 200, 200]
 
 
 async def test_private_repo_visible_with_owner_token(hub: LocalHub, sleep: RecordingSleep) -> None:

@@ -1,0 +1,106 @@
+"""The board as a PNG: a horizontal bar chart readable on a phone (1080 px wide, large type).
+
+Rendered with matplotlib's object API on the Agg canvas (no pyplot, no global figure state), in a
+worker thread. Names cannot break the image: invisible characters are dropped, characters the
+font has no glyph for (emoji) are left out, ``$`` never starts math, and long names are cut.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
+
+from bot.text import clean
+
+FONT = "DejaVu Sans"
+NAME_CHARS = 24
+MAX_BARS = 25
+WIDTH_IN = 7.2
+DPI = 150
+BAR_COLOR = "#f5a623"
+TOP_COLOR = "#e8590c"
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str  # "1. Los Tigres", as shown
+    value: float
+    value_text: str
+
+
+@cache
+def _glyphs() -> frozenset[int]:
+    path = font_manager.findfont(FONT, fallback_to_default=True)
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def drawable(text: str, limit: int = NAME_CHARS) -> str:
+    """``text`` as the chart can draw it: visible characters the font has, cut to ``limit``."""
+    glyphs = _glyphs()
+    kept = "".join(ch for ch in clean(text) if ord(ch) in glyphs or ch == " ")
+    kept = " ".join(kept.split())
+    if len(kept) > limit:
+        kept = kept[: limit - 1].rstrip() + "…"
+    return kept or "?"
+
+
+def render(title: str, bars: Sequence[Bar], empty_text: str) -> bytes:
+    """The chart as PNG bytes (blocking: call :func:`render_png` from async code)."""
+    bars = list(bars)[:MAX_BARS]
+    height = 1.4 + 0.42 * max(len(bars), 3)
+    figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout=None)
+    FigureCanvasAgg(figure)
+    axes = figure.add_axes((0.40, 0.3 / height, 0.52, 1 - 1.0 / height))
+    figure.text(
+        0.5,
+        1 - 0.35 / height,
+        drawable(title, 60),
+        ha="center",
+        va="center",
+        fontsize=15,
+        fontweight="bold",
+        parse_math=False,
+        family=FONT,
+    )
+    if not bars:
+        axes.set_axis_off()
+        axes.text(
+            0.5, 0.5, drawable(empty_text, 60), ha="center", va="center", fontsize=13,
+            parse_math=False, family=FONT, transform=axes.transAxes,
+        )  # fmt: skip
+    else:
+        positions = list(range(len(bars)))[::-1]
+        values = [max(bar.value, 0.0) for bar in bars]
+        top = max(values) or 1.0
+        colors = [TOP_COLOR if i < 3 else BAR_COLOR for i in range(len(bars))]
+        axes.barh(positions, values, color=colors, height=0.72)
+        axes.set_xlim(0, top * 1.25)
+        axes.set_ylim(-0.6, len(bars) - 0.4)
+        axes.set_yticks([])
+        axes.set_xticks([])
+        for side in ("top", "right", "bottom", "left"):
+            axes.spines[side].set_visible(False)
+        for position, bar, value in zip(positions, bars, values, strict=True):
+            axes.text(
+                -0.02, position, drawable(bar.label), ha="right", va="center", fontsize=12,
+                parse_math=False, family=FONT, transform=axes.get_yaxis_transform(),
+            )  # fmt: skip
+            axes.text(
+                value + top * 0.02, position, drawable(bar.value_text, 16), ha="left",
+                va="center", fontsize=11, parse_math=False, family=FONT,
+            )  # fmt: skip
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+async def render_png(title: str, bars: Sequence[Bar], empty_text: str) -> bytes:
+    return await asyncio.to_thread(render, title, list(bars), empty_text)
