@@ -2,7 +2,7 @@
 
 from bot.models.base import Base, Snowflake, UTCDateTime
 from bot.models.ops import AuditEntry, JobRun, KeyValue, MemberLocale
-from bot.models.registration import MemberProfile
+from bot.models.registration import MemberProfile, Registration, VerifyAttempts
 from bot.models.submissions import Submission
 from bot.models.teams import (
     Invitation,
@@ -23,10 +23,12 @@ __all__ = [
     "LftProfile",
     "MemberLocale",
     "MemberProfile",
+    "Registration",
     "Snowflake",
     "Submission",
     "Team",
     "TeamMember",
     "TeamsControl",
     "UTCDateTime",
+    "VerifyAttempts",
 ]
