@@ -30,6 +30,9 @@ from sandbox.scheduler import advance_to
 
 log = logging.getLogger(__name__)
 
+# The key of the registration hashes in every sandbox (tests, rehearsals, the demo).
+SANDBOX_REGISTRATION_SECRET = "hackbot-sandbox-registration-secret"
+
 DEFAULT_CHANNEL = "general"
 READY_TIMEOUT = 15.0
 # settle(): how long the local Discord must have been quiet, then how many turns of the event
@@ -97,6 +100,8 @@ def sandbox_names(config: Config) -> dict[str, Any]:
                 overrides[section][key] = key
     if isinstance(config.discord.guild, int):
         overrides["discord"] = {"guild": "hackathon"}
+    if isinstance(config.registration.welcome_channel, int):
+        overrides["registration"] = {"welcome_channel": "welcome"}
     return overrides
 
 
@@ -154,6 +159,7 @@ class Sandbox:
             "DATABASE_URL": self.db_url,
             "GOOGLE_APPLICATION_CREDENTIALS": str(key_file),
             "HF_TOKEN": "hf_sandboxtoken000000000000000",
+            "REGISTRATION_SECRET": SANDBOX_REGISTRATION_SECRET,
         }
         self.settings = load_settings(self.config_path, env=env, overrides=overrides)
         self._build_guild(self.settings.config)
@@ -172,6 +178,9 @@ class Sandbox:
             kind: Literal["forum", "text"] = "forum" if key.endswith("_forum") else "text"
             if all(c.name != str(value) for c in channels):
                 channels.append(ChannelSpec(name=str(value), kind=kind))
+        welcome = str(config.registration.welcome_channel)
+        if all(c.name != welcome for c in channels):
+            channels.append(ChannelSpec(name=welcome))
         self.guild_id = self.discord.create_guild(
             str(config.discord.guild), roles=list(dict.fromkeys(roles)), channels=channels
         )

@@ -1,0 +1,136 @@
+"""The Verify button (persistent: its custom_id is fixed, so it works after any restart) and
+the modal asking for the email a member registered with."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.discord.components import HackModal, HackView, guarded
+from bot.discord.limits import busy
+from bot.discord.replies import send, tr
+from bot.services import registration
+from bot.services.registration import VerifyResult
+from cogs.registration.effects import grant_roles
+from cogs.registration.options import (
+    EMAIL_MAX,
+    MEMBER_LOCK,
+    contact_of,
+    member_key,
+    role_names,
+    rules_of,
+)
+
+if TYPE_CHECKING:
+    from bot.app import HackBot
+
+VERIFY_ID = "registration:verify"
+MODAL_TIMEOUT = 900.0  # an unanswered modal is dropped after Discord's 15-minute token
+
+
+def welcome_view(bot: HackBot, locale: str | None) -> HackView:
+    view = HackView(timeout=None)
+    view.add_item(VerifyButton(bot.catalogs.t(locale, "registration.welcome.button")))
+    return view
+
+
+def verify_modal(interaction: discord.Interaction[Any]) -> VerifyModal:
+    return VerifyModal(
+        title=tr(interaction, "registration.verify.modal_title"),
+        label=tr(interaction, "registration.verify.email_label"),
+        placeholder=tr(interaction, "registration.verify.email_placeholder"),
+    )
+
+
+class VerifyButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"registration:verify(?::.*)?"
+):
+    """Opens the email modal for whoever presses it (any other ``registration:`` id too)."""
+
+    def __init__(self, label: str = "") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or "Verify", style=discord.ButtonStyle.primary, custom_id=VERIFY_ID
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> VerifyButton:
+        return cls(getattr(item, "label", "") or "")
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_modal(verify_modal(interaction))
+
+
+class VerifyModal(HackModal):
+    def __init__(self, *, title: str, label: str, placeholder: str) -> None:
+        super().__init__(title=title[:45], timeout=MODAL_TIMEOUT, custom_id="registration:email")
+        self.email: discord.ui.TextInput[VerifyModal] = discord.ui.TextInput(
+            label=label[:45],
+            placeholder=placeholder[:100],
+            custom_id="email",
+            min_length=3,
+            max_length=EMAIL_MAX,
+        )
+        self.add_item(self.email)
+
+    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        bot: HackBot = interaction.client
+        token = bot.member_locks.acquire(MEMBER_LOCK, interaction.user.id)
+        if token is None:
+            raise busy()
+        try:
+            await verify_member(interaction, str(self.email.value))
+        finally:
+            bot.member_locks.release(MEMBER_LOCK, interaction.user.id, token)
+
+
+async def verify_member(interaction: discord.Interaction[Any], email: str) -> None:
+    bot: HackBot = interaction.client
+    key = member_key(bot)
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    now, rules, user_id = bot.clock.now(), rules_of(bot), interaction.user.id
+    result = await bot.db.write(
+        lambda session: registration.verify(
+            session, key, rules, user_id=user_id, email=email, now=now
+        )
+    )
+    await send(interaction, await outcome_text(interaction, bot, result))
+
+
+async def outcome_text(
+    interaction: discord.Interaction[Any], bot: HackBot, result: VerifyResult
+) -> str:
+    contact = contact_of(bot)
+    if result.outcome == "no_match":
+        return tr(
+            interaction,
+            "registration.verify.no_match",
+            count=result.attempts_left,
+            contact=contact,
+        )
+    if result.outcome == "taken":
+        return tr(interaction, "registration.verify.taken", contact=contact)
+    assert result.linked is not None
+    roles = result.linked.roles
+    if not await grant_roles(bot, result.linked.user_id, roles):
+        return tr(interaction, "registration.verify.role_failed", contact=contact)
+    names = role_names(interaction, roles)
+    if result.outcome == "already":
+        return tr(interaction, "registration.verify.already", roles=names)
+    key = (
+        "registration.verify.done" if "participant" in roles else "registration.verify.done_mentor"
+    )
+    return tr(interaction, key, roles=names)
+
+
+DYNAMIC_ITEMS = (VerifyButton,)
