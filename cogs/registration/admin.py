@@ -15,8 +15,10 @@ from bot.discord.checks import require_role
 from bot.discord.mentions import mention
 from bot.discord.replies import defer, locale_of, send, tr
 from bot.errors import InvalidInput
+from bot.i18n import language_of
 from bot.services import registration
-from bot.services.registration import ImportReport, link_by_organizer
+from bot.services.registration import link_by_organizer
+from bot.services.registration.cli import report_lines
 from bot.services.registration.imports import MAX_BYTES
 from bot.text import Safe
 from cogs.registration.effects import grant_roles, take_roles
@@ -29,34 +31,6 @@ ROLE_CHOICES = [
     app_commands.Choice(name="participants", value="as-participant"),
     app_commands.Choice(name="mentors", value="as-mentor"),
 ]
-
-
-def report_lines(catalogs: Any, locale: str | None, report: ImportReport) -> list[str]:
-    """The import report line by line, in ``locale`` (organizers' file, or the CLI's output)."""
-    out = []
-    for line in report.lines:
-        outcome = catalogs.t(locale, f"registration.import.{line.outcome}")
-        reasons = []
-        if line.reason is not None:
-            reasons.append(catalogs.t(locale, line.reason, **line.params))
-        reasons += [catalogs.t(locale, note) for note in line.params.get("notes", [])]
-        if reasons:
-            out.append(
-                catalogs.t(
-                    locale,
-                    "registration.import.line_reason",
-                    line=line.line,
-                    outcome=Safe(outcome),
-                    reason=Safe("; ".join(reasons)),
-                )
-            )
-        else:
-            out.append(
-                catalogs.t(
-                    locale, "registration.import.line", line=line.line, outcome=Safe(outcome)
-                )
-            )
-    return out
 
 
 class RegistrationAdmin(AdminCommands):
@@ -161,7 +135,7 @@ class RegistrationAdmin(AdminCommands):
             )
         )
         locale = locale_of(interaction)
-        lines = report_lines(bot.catalogs, locale, report)
+        lines = report_lines(report, language_of(locale))
         attachment = discord.File(
             io.BytesIO(("\n".join(lines) + "\n").encode("utf-8")),
             filename=f"registrations-{as_role}-report.txt",
