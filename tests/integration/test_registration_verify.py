@@ -1,0 +1,158 @@
+"""Verifying through the sandbox: the modal from `/verify` and from the welcome message's
+persistent button, wrong addresses, an address already linked, the rate limit, mentors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.discord.timestamps import discord_ts
+from bot.models.registration import VerifyAttempts
+from sandbox.harness import MemberSpec, Sandbox
+from tests.integration.conftest import MakeSandbox
+from tests.integration.registration_support import (
+    TICKET,
+    eventbrite_csv,
+    import_csv,
+    plain_csv,
+    profile_of,
+    registration_of,
+    role_names,
+    welcome_messages,
+)
+from tests.integration.replies import ENGLISH, assert_reply, expected
+from tests.integration.teams_support import ok, uid
+
+CONTACT = "info@somosnlp.org"
+NEWCOMERS = {
+    "ana": (),
+    "bea": (),
+    "eli": MemberSpec(roles=(), locale="en-US"),
+    "olga": ("organizer",),
+}
+SIGN_UPS = [
+    ("Ana", "Pérez", "ana@example.org", TICKET, "México", "anaperez"),
+    ("Bea", "Ruiz", "bea@example.org", TICKET, "ES", ""),
+    ("Eli", "Smith", "eli@example.org", TICKET, "Colombia", "eli-s"),
+]
+
+
+async def newcomers(make_sandbox: MakeSandbox) -> Sandbox:
+    sandbox = await make_sandbox(members=NEWCOMERS)
+    await import_csv(sandbox, eventbrite_csv(SIGN_UPS))
+    return sandbox
+
+
+def roles_text(*keys: str, locale: str = "es-ES") -> str:
+    return expected("registration.verify.and", locale).join(
+        expected(f"core.roles.{key}", locale) for key in keys
+    )
+
+
+async def test_verify_by_command_gives_the_role_links_and_fills_the_profile(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await newcomers(make_sandbox)
+    ok(await sandbox.run("ana", "verify"))
+    outcome = ok(await sandbox.submit("ana", [" Ana@Example.org "]))
+    assert_reply(outcome, "registration.verify.done", roles=roles_text("participant"))
+    assert role_names(sandbox, "ana") >= {"participante"}
+    linked = await registration_of(sandbox, "ana")
+    assert linked is not None and linked.name == "Ana Pérez"
+    profile = await profile_of(sandbox, "ana")
+    assert profile is not None and (profile.country, profile.hub_user) == ("MX", "anaperez")
+
+
+async def test_the_welcome_button_opens_the_modal_and_survives_a_restart(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await newcomers(make_sandbox)
+    posted = welcome_messages(sandbox)
+    assert len(posted) == 1
+    label = expected("registration.welcome.button", "es")
+    await sandbox.restart()
+    assert len(welcome_messages(sandbox)) == 1, "a restart posts no second welcome message"
+    ok(await sandbox.click("eli", label=label, where="#bienvenida"))
+    outcome = ok(await sandbox.submit("eli", ["eli@example.org"]))
+    roles = roles_text("participant", locale=ENGLISH)
+    assert_reply(outcome, "registration.verify.done", ENGLISH, roles=roles)
+    assert "participante" in role_names(sandbox, "eli")
+
+
+async def test_a_wrong_address_says_nothing_about_which_exist(make_sandbox: MakeSandbox) -> None:
+    sandbox = await newcomers(make_sandbox)
+    ok(await sandbox.run("ana", "verify"))
+    outcome = ok(await sandbox.submit("ana", ["nobody@example.org"]))
+    assert_reply(outcome, "registration.verify.no_match", count=4, contact=CONTACT)
+    ok(await sandbox.run("ana", "verify"))
+    outcome = ok(await sandbox.submit("ana", ["not an address"]))
+    assert_reply(outcome, "registration.verify.no_match", count=3, contact=CONTACT)
+    assert "participante" not in role_names(sandbox, "ana")
+    assert await registration_of(sandbox, "ana") is None
+
+
+async def test_an_address_already_linked_is_refused_to_a_second_member(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await newcomers(make_sandbox)
+    ok(await sandbox.run("ana", "verify"))
+    ok(await sandbox.submit("ana", ["ana@example.org"]))
+    ok(await sandbox.run("bea", "verify"))
+    outcome = ok(await sandbox.submit("bea", ["ana@example.org"]))
+    assert_reply(outcome, "registration.verify.taken", contact=CONTACT)
+    assert "participante" not in role_names(sandbox, "bea")
+    linked = await registration_of(sandbox, "ana")
+    assert linked is not None and linked.user_id == uid(sandbox, "ana")
+    # Verifying again is harmless: the member keeps their one registration.
+    ok(await sandbox.run("ana", "verify"))
+    outcome = ok(await sandbox.submit("ana", ["bea@example.org"]))
+    assert_reply(outcome, "registration.verify.already", roles=roles_text("participant"))
+    assert await registration_of(sandbox, "bea") is None
+
+
+async def test_attempts_are_rate_limited_per_member_across_restarts(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await make_sandbox(
+        members=NEWCOMERS, settings={"registration": {"max_attempts": 2, "attempts_window": "1h"}}
+    )
+    await import_csv(sandbox, eventbrite_csv(SIGN_UPS))
+    start = sandbox.clock.now()
+    for left in (1, 0):
+        ok(await sandbox.run("ana", "verify"))
+        outcome = ok(await sandbox.submit("ana", ["wrong@example.org"]))
+        assert_reply(outcome, "registration.verify.no_match", count=left, contact=CONTACT)
+    await sandbox.restart()
+    ok(await sandbox.run("ana", "verify"))
+    outcome = ok(await sandbox.submit("ana", ["ana@example.org"]))
+    assert_reply(
+        outcome,
+        "registration.errors.too_many_attempts",
+        when=discord_ts(start + timedelta(hours=1), "R"),
+    )
+    assert await registration_of(sandbox, "ana") is None
+    # Another member is not limited by ana's attempts; ana may try again after the window.
+    ok(await sandbox.run("bea", "verify"))
+    ok(await sandbox.submit("bea", ["bea@example.org"]))
+    assert (await registration_of(sandbox, "bea")) is not None
+    sandbox.clock.advance(timedelta(hours=1))
+    ok(await sandbox.run("ana", "verify"))
+    outcome = ok(await sandbox.submit("ana", ["ana@example.org"]))
+    assert_reply(outcome, "registration.verify.done", roles=roles_text("participant"))
+    assert sandbox.bot is not None
+    async with sandbox.bot.db.read() as session:
+        attempts = await session.get(VerifyAttempts, uid(sandbox, "ana"))
+    assert attempts is not None and attempts.failures == 2
+
+
+async def test_the_mentor_list_gives_the_mentor_role(make_sandbox: MakeSandbox) -> None:
+    sandbox = await newcomers(make_sandbox)
+    report = await import_csv(
+        sandbox,
+        plain_csv([["bea@example.org", "Bea Ruiz"], ["mara@example.org", "Mara", "PE", "mara"]]),
+        role="mentor",
+    )
+    assert (report.added, report.updated) == (1, 1)
+    ok(await sandbox.run("bea", "verify"))
+    outcome = ok(await sandbox.submit("bea", ["bea@example.org"]))
+    assert_reply(outcome, "registration.verify.done", roles=roles_text("participant", "mentor"))
+    assert {"participante", "mentor"} <= role_names(sandbox, "bea")
