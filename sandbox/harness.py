@@ -12,11 +12,13 @@ import logging
 import re
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HackBot, create_bot
 from bot.clock import ManualClock
@@ -192,6 +194,38 @@ class Sandbox:
         """The talks calendar the bot reads (config `talks.calendar_id`)."""
         assert self.settings is not None
         return self.settings.config.talks.calendar_id
+
+    async def register(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Import sign-up rows (a scenario's ``[[registrations]]``) as the organizers' lists
+        would be, keyed with the sandbox's registration secret."""
+        from bot.services import registration
+        from bot.services.registration import Row
+
+        assert self.bot is not None
+        key = registration.registration_key(SANDBOX_REGISTRATION_SECRET)
+        now = self.clock.now()
+        for role in ("participant", "mentor"):
+            chosen = [
+                Row(
+                    line=line,
+                    email=str(row["email"]),
+                    name=row.get("name"),
+                    country=row.get("country"),
+                    hub_user=row.get("hub_user"),
+                )
+                for line, row in enumerate(rows, start=1)
+                if row.get("role", "participant") == role
+            ]
+            if chosen:
+
+                async def write(
+                    session: AsyncSession, role: str = role, chosen: list[Row] = chosen
+                ) -> None:
+                    await registration.import_rows(
+                        session, key, chosen, role=role, ticket_types=(), fmt="plain", now=now
+                    )
+
+                await self.bot.db.write(write)
 
     def add_member(self, handle: str, spec: MemberSpec) -> int:
         assert self.settings is not None
