@@ -46,6 +46,10 @@ class State:
         self.dm_channels: dict[int, Channel] = {}
         self.messages: dict[int, Message] = {}
         self.channel_messages: dict[int, list[int]] = {}
+        # Files attached to slash commands, served like Discord's CDN at ``cdn_base`` (set when
+        # the server starts): attachment id -> content.
+        self.uploads: dict[int, bytes] = {}
+        self.cdn_base = ""
 
     # ---- building -------------------------------------------------------------------------
     def create_user(self, handle: str, *, bot: bool = False, locale: str = "es-ES") -> User:
