@@ -156,3 +156,26 @@ async def test_the_mentor_list_gives_the_mentor_role(make_sandbox: MakeSandbox) 
     outcome = ok(await sandbox.submit("bea", ["bea@example.org"]))
     assert_reply(outcome, "registration.verify.done", roles=roles_text("participant", "mentor"))
     assert {"participante", "mentor"} <= role_names(sandbox, "bea")
+
+
+async def test_without_the_secret_members_are_sent_to_the_organizers(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await newcomers(make_sandbox)
+    assert sandbox.bot is not None
+    settings = sandbox.bot.settings
+    sandbox.bot.settings = settings.model_copy(
+        update={"secrets": settings.secrets.model_copy(update={"registration_secret": None})}
+    )
+    outcome = await sandbox.run("ana", "verify")
+    assert_reply(outcome, "registration.errors.unavailable", contact=CONTACT)
+    # The operator reads in the log what is missing; the member only whom to write to.
+    assert [error.get("logger") for error in outcome.errors] == ["cogs.registration.options"]
+    assert "REGISTRATION_SECRET" in outcome.errors[0]["message"]
+    outcome = ok(
+        await sandbox.run(
+            "olga", "admin verify", {"member": "@ana", "registration": "ana@example.org"}
+        )
+    )
+    assert_reply(outcome, "registration.errors.no_secret")
+    assert await registration_of(sandbox, "ana") is None
