@@ -129,11 +129,8 @@ class RegistrationAdmin(AdminCommands):
         text = registration.decode(await file.read())
         as_role = role.value.removeprefix("as-")
         ticket_types = bot.settings.config.registration.ticket_types
-        report = await bot.db.write(
-            lambda session: registration.import_text(
-                session, key, text, role=as_role, ticket_types=ticket_types, now=now
-            )
-        )
+        prepared = registration.prepare_text(key, text, role=as_role, ticket_types=ticket_types)
+        report = await bot.db.write(lambda session: registration.store(session, prepared, now))
         locale = locale_of(interaction)
         lines = report_lines(report, language_of(locale))
         attachment = discord.File(

@@ -14,11 +14,14 @@ from bot.services.registration.countries import country_choices, country_code, c
 from bot.services.registration.imports import (
     ImportReport,
     LineReport,
+    PreparedImport,
     Row,
     decode,
     import_rows,
     import_text,
     parse_rows,
+    prepare_text,
+    store,
 )
 from bot.services.registration.profiles import ProfileView, get_profile, update_profile
 from bot.services.registration.status import counts
@@ -37,6 +40,7 @@ __all__ = [
     "ImportReport",
     "LineReport",
     "Linked",
+    "PreparedImport",
     "ProfileView",
     "RegistrationKey",
     "Row",
@@ -54,9 +58,11 @@ __all__ = [
     "link_by_organizer",
     "normalize_email",
     "parse_rows",
+    "prepare_text",
     "registration_key",
     "registration_of",
     "roles_of",
+    "store",
     "unlink",
     "update_profile",
     "verify",

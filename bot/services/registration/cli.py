@@ -14,7 +14,7 @@ from bot.errors import DomainError
 from bot.i18n import catalogs
 from bot.migrate import upgrade
 from bot.services.registration.addresses import registration_key
-from bot.services.registration.imports import ImportReport, decode, import_text
+from bot.services.registration.imports import ImportReport, decode, prepare_text, store
 from bot.settings import Settings
 from bot.text import Safe
 
@@ -83,11 +83,8 @@ def import_file(
         try:
             text = decode(data)
             now = SystemClock().now()
-            return await db.write(
-                lambda session: import_text(
-                    session, key, text, role=role, ticket_types=config.ticket_types, now=now
-                )
-            )
+            prepared = prepare_text(key, text, role=role, ticket_types=config.ticket_types)
+            return await db.write(lambda session: store(session, prepared, now))
         finally:
             await db.dispose()
 

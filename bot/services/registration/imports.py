@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput
@@ -244,6 +244,42 @@ def _check(
     return _Values(hashed, name, country, hub_user, ticket_type), None, notes
 
 
+@dataclass(frozen=True)
+class PreparedImport:
+    """A list checked line by line, hashes computed: all the work that needs no database, done
+    before the write transaction so that it holds the database for the writes only."""
+
+    role: str
+    fmt: str
+    checked: list[tuple[Row, _Values | None, LineReport | None, list[str]]]
+
+
+def prepare_rows(
+    key: RegistrationKey,
+    rows: Sequence[Row],
+    *,
+    role: str,
+    ticket_types: Iterable[str],
+    fmt: str,
+) -> PreparedImport:
+    if role not in ROLES:
+        raise InvalidInput("registration.errors.bad_role", role=role)
+    ticket_types = list(ticket_types)
+    checked = []
+    for row in rows:
+        values, refusal, notes = _check(row, key, role, ticket_types, fmt)
+        checked.append((row, values, refusal, notes))
+    return PreparedImport(role=role, fmt=fmt, checked=checked)
+
+
+def prepare_text(
+    key: RegistrationKey, text: str, *, role: str, ticket_types: Iterable[str]
+) -> PreparedImport:
+    """Parse and check a CSV (no database)."""
+    fmt, rows = parse_rows(text)
+    return prepare_rows(key, rows, role=role, ticket_types=ticket_types, fmt=fmt)
+
+
 async def import_rows(
     session: AsyncSession,
     key: RegistrationKey,
@@ -254,14 +290,14 @@ async def import_rows(
     fmt: str,
     now: datetime,
 ) -> ImportReport:
+    """Check ``rows`` and store them (in the caller's transaction)."""
+    prepared = prepare_rows(key, rows, role=role, ticket_types=ticket_types, fmt=fmt)
+    return await store(session, prepared, now)
+
+
+async def store(session: AsyncSession, prepared: PreparedImport, now: datetime) -> ImportReport:
     """Add or update one registration per valid line (in the caller's transaction)."""
-    if role not in ROLES:
-        raise InvalidInput("registration.errors.bad_role", role=role)
-    ticket_types = list(ticket_types)
-    checked: list[tuple[Row, _Values | None, LineReport | None, list[str]]] = []
-    for row in rows:
-        values, refusal, notes = _check(row, key, role, ticket_types, fmt)
-        checked.append((row, values, refusal, notes))
+    role, fmt, checked = prepared.role, prepared.fmt, prepared.checked
     hashes = sorted({values.email_hash for _, values, _, _ in checked if values is not None})
     existing: dict[str, Registration] = {}
     for start in range(0, len(hashes), LOOKUP_CHUNK):
@@ -272,6 +308,7 @@ async def import_rows(
         existing.update({registration.email_hash: registration for registration in found})
     seen: dict[str, int] = {}
     lines: list[LineReport] = []
+    added: list[dict[str, Any]] = []
     for row, values, refusal, notes in checked:
         if values is None:
             assert refusal is not None
@@ -287,18 +324,18 @@ async def import_rows(
         registration = existing.get(values.email_hash)
         params = {"notes": notes} if notes else {}
         if registration is None:
-            session.add(
-                Registration(
-                    email_hash=values.email_hash,
-                    participant=role == "participant",
-                    mentor=role == "mentor",
-                    name=values.name,
-                    country=values.country,
-                    hub_user=values.hub_user,
-                    ticket_type=values.ticket_type,
-                    created_at=now,
-                    updated_at=now,
-                )
+            added.append(
+                {
+                    "email_hash": values.email_hash,
+                    "participant": role == "participant",
+                    "mentor": role == "mentor",
+                    "name": values.name,
+                    "country": values.country,
+                    "hub_user": values.hub_user,
+                    "ticket_type": values.ticket_type,
+                    "created_at": now,
+                    "updated_at": now,
+                }
             )
             lines.append(LineReport(row.line, "added", None, params))
             continue
@@ -307,6 +344,8 @@ async def import_rows(
             registration.updated_at = now
         lines.append(LineReport(row.line, "updated" if changed else "unchanged", None, params))
     await session.flush()
+    if added:  # one multi-row insert, not one statement per row
+        await session.execute(insert(Registration), added)
     return ImportReport(role=role, lines=lines, fmt=fmt)
 
 
@@ -335,7 +374,4 @@ async def import_text(
     now: datetime,
 ) -> ImportReport:
     """Parse ``text`` (a CSV) and import it."""
-    fmt, rows = parse_rows(text)
-    return await import_rows(
-        session, key, rows, role=role, ticket_types=ticket_types, fmt=fmt, now=now
-    )
+    return await store(session, prepare_text(key, text, role=role, ticket_types=ticket_types), now)
