@@ -45,7 +45,7 @@ def verify_modal(interaction: discord.Interaction[Any]) -> VerifyModal:
 
 
 class VerifyButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"registration:verify(?::.*)?"
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"registration:.*"
 ):
     """Opens the email modal for whoever presses it (any other ``registration:`` id too)."""
 

@@ -179,3 +179,14 @@ async def test_without_the_secret_members_are_sent_to_the_organizers(
     )
     assert_reply(outcome, "registration.errors.no_secret")
     assert await registration_of(sandbox, "ana") is None
+
+
+async def test_a_forged_button_from_another_server_is_refused(make_sandbox: MakeSandbox) -> None:
+    sandbox = await newcomers(make_sandbox)
+    other = sandbox.add_server("Elsewhere", members={"mallory": ()})
+    await sandbox.settle()
+    outcome = await sandbox.forge_click("mallory", "registration:verify", server=other)
+    assert outcome.replies and outcome.replies[-1].get("modal") is None
+    # Any registration: id in the event's server opens the same modal (it only asks).
+    outcome = ok(await sandbox.forge_click("ana", "registration:whatever"))
+    assert outcome.replies[-1]["modal"]["title"] == expected("registration.verify.modal_title")
