@@ -44,9 +44,7 @@ def verify_modal(interaction: discord.Interaction[Any]) -> VerifyModal:
     )
 
 
-class VerifyButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"registration:.*"
-):
+class VerifyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"registration:.*"):
     """Opens the email modal for whoever presses it (any other ``registration:`` id too)."""
 
     def __init__(self, label: str = "") -> None:
