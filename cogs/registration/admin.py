@@ -27,6 +27,8 @@ from cogs.registration.options import REFERENCE_MAX, key_of, role_names
 log = logging.getLogger(__name__)
 VERIFIED = "registration.admin.verified"
 VERIFIED_ROLE_FAILED = "registration.admin.verified_role_failed"
+UNVERIFIED = "registration.admin.unverified"
+UNVERIFIED_ROLE_FAILED = "registration.admin.unverified_role_failed"
 ROLE_CHOICES = [
     app_commands.Choice(name="participants", value="as-participant"),
     app_commands.Choice(name="mentors", value="as-mentor"),
@@ -93,12 +95,12 @@ class RegistrationAdmin(AdminCommands):
                 session, actor_id=interaction.user.id, user_id=member.id, now=now
             )
         )
-        await take_roles(bot, member.id, linked.roles)
+        taken = await take_roles(bot, member.id, linked.roles)
         await send(
             interaction,
             tr(
                 interaction,
-                "registration.admin.unverified",
+                UNVERIFIED if taken else UNVERIFIED_ROLE_FAILED,
                 member=mention(member.id),
                 number=linked.registration_id,
                 roles=role_names(interaction, linked.roles),
