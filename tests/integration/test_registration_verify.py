@@ -3,10 +3,12 @@ persistent button, wrong addresses, an address already linked, the rate limit, m
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from bot.discord.timestamps import discord_ts
 from bot.models.registration import VerifyAttempts
+from sandbox.discord import Interaction
 from sandbox.harness import MemberSpec, Sandbox
 from tests.integration.conftest import MakeSandbox
 from tests.integration.registration_support import (
@@ -20,7 +22,7 @@ from tests.integration.registration_support import (
     welcome_messages,
 )
 from tests.integration.replies import ENGLISH, assert_reply, expected
-from tests.integration.teams_support import ok, uid
+from tests.integration.teams_support import audit_log, ok, uid
 
 CONTACT = "info@somosnlp.org"
 NEWCOMERS = {
@@ -190,3 +192,42 @@ async def test_a_forged_button_from_another_server_is_refused(make_sandbox: Make
     # Any registration: id in the event's server opens the same modal (it only asks).
     outcome = ok(await sandbox.forge_click("ana", "registration:whatever"))
     assert outcome.replies[-1]["modal"]["title"] == expected("registration.verify.modal_title")
+
+
+async def test_two_members_submitting_one_address_at_once_have_one_winner(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await newcomers(make_sandbox)
+    for handle in ("ana", "bea"):
+        ok(await sandbox.run(handle, "verify"))
+
+    async def both() -> list[Interaction]:
+        return list(
+            await asyncio.gather(
+                *(sandbox.discord.submit_modal(h, ["ana@example.org"]) for h in ("ana", "bea"))
+            )
+        )
+
+    outcome = ok(await sandbox.step(both))
+    texts = sorted(replies[-1]["content"] for replies in outcome.replies)
+    assert texts == sorted(
+        [
+            expected("registration.verify.done", roles=roles_text("participant")),
+            expected("registration.verify.taken", contact=CONTACT),
+        ]
+    )
+    winners = [h for h in ("ana", "bea") if "participante" in role_names(sandbox, h)]
+    assert len(winners) == 1
+    linked = await registration_of(sandbox, winners[0])
+    assert linked is not None and linked.user_id == uid(sandbox, winners[0])
+
+
+async def test_hitting_the_attempt_limit_is_on_the_audit_log(make_sandbox: MakeSandbox) -> None:
+    sandbox = await make_sandbox(members=NEWCOMERS, settings={"registration": {"max_attempts": 1}})
+    for _ in range(2):
+        ok(await sandbox.run("ana", "verify"))
+        ok(await sandbox.submit("ana", ["wrong@example.org"]))
+    entries = await audit_log(sandbox, "limit.")
+    assert [(e.action, e.actor_id) for e in entries] == [
+        ("limit.verify_attempts", uid(sandbox, "ana"))
+    ]
