@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.models.registration import MemberProfile, Registration
 from bot.services import registration
 from bot.services.registration import ImportReport
+from sandbox.discord.models import Message
 from sandbox.harness import SANDBOX_REGISTRATION_SECRET, Sandbox
 from tests.integration.teams_support import uid
 
@@ -87,11 +88,12 @@ def role_names(sandbox: Sandbox, handle: str) -> set[str]:
     return {guild.roles[role_id].name for role_id in member.roles if role_id in guild.roles}
 
 
-def welcome_messages(sandbox: Sandbox) -> list[object]:
-    """The messages of the welcome channel."""
+def welcome_messages(sandbox: Sandbox) -> list[Message]:
+    """The messages of the welcome channel (not deleted)."""
     assert sandbox.settings is not None
     channel = sandbox.discord.state.resolve_where(
         "#" + str(sandbox.settings.config.registration.welcome_channel), sandbox.guild_id
     )
     ids = sandbox.discord.state.channel_messages.get(channel.id, [])
-    return [sandbox.discord.state.messages[i] for i in ids if i in sandbox.discord.state.messages]
+    found = [sandbox.discord.state.messages.get(i) for i in ids]
+    return [m for m in found if m is not None and not m.deleted]

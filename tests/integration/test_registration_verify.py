@@ -231,3 +231,17 @@ async def test_hitting_the_attempt_limit_is_on_the_audit_log(make_sandbox: MakeS
     assert [(e.action, e.actor_id) for e in entries] == [
         ("limit.verify_attempts", uid(sandbox, "ana"))
     ]
+
+
+async def test_a_deleted_welcome_message_is_posted_again_at_start(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await newcomers(make_sandbox)
+    (first,) = welcome_messages(sandbox)
+    assert first.content == expected(
+        "registration.welcome.text", "es", event="Hackathon SomosNLP 2024"
+    )
+    sandbox.discord.delete_message(first)
+    await sandbox.restart()
+    (second,) = welcome_messages(sandbox)
+    assert second.id != first.id and second.content == first.content
