@@ -12,8 +12,7 @@ from discord.ext import commands
 
 from bot.app import HackBot
 from cogs.registration.effects import ensure_welcome
-from cogs.registration.options import member_key
-from cogs.registration.views import DYNAMIC_ITEMS, verify_modal, welcome_view
+from cogs.registration.views import DYNAMIC_ITEMS, open_verification, welcome_view
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +28,7 @@ class Verify(commands.Cog):
     )
     @app_commands.guild_only()
     async def verify(self, interaction: discord.Interaction[Any]) -> None:
-        member_key(self.bot)  # refuse at once when verification is not set up
-        await interaction.response.send_modal(verify_modal(interaction))
+        await open_verification(interaction)
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
