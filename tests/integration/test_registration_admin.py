@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.services.registration.countries import country_names
 from sandbox.harness import MemberSpec, Sandbox
 from tests.integration.conftest import MakeSandbox
@@ -18,6 +20,7 @@ from tests.integration.registration_support import (
 )
 from tests.integration.replies import ENGLISH, assert_reply, expected, mention_of
 from tests.integration.teams_support import audit_log, ok, reply_text
+from tests.services.test_registration_import import export_500
 
 MEMBERS = {
     "ana": (),
@@ -204,3 +207,32 @@ async def test_profile_country_autocomplete_and_hub_user(make_sandbox: MakeSandb
     assert profile is not None and (profile.country, profile.hub_user) == ("MX", "ana-p")
     outcome = ok(await sandbox.run("dani", "profile"))
     assert reply_text(outcome).splitlines()[0] == expected("registration.profile.title", ENGLISH)
+
+
+async def test_a_500_row_export_through_discord_then_a_member_verifies(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await started(make_sandbox)
+    upload = {"filename": "attendees.csv", "content": export_500()}
+    outcome = ok(
+        await sandbox.run("olga", "admin registrations", {"file": upload, "role": "as-participant"})
+    )
+    assert reply_text(outcome) == expected(
+        "registration.admin.imported",
+        role=expected("choices.as-participant"),
+        added=440,
+        updated=0,
+        unchanged=0,
+        skipped=60,
+    )
+    ok(await sandbox.click("ana", label=expected("registration.welcome.button", "es")))
+    outcome = ok(await sandbox.submit("ana", ["Person123@example.org"]))
+    assert_reply(outcome, "registration.verify.done", roles=roles_text("participant"))
+    linked = await registration_of(sandbox, "ana")
+    assert linked is not None and linked.name == "Nombre123 Apellido123"
+    if sandbox.db_url.startswith("sqlite"):
+        assert sandbox.bot is not None
+        await sandbox.bot.db.dispose()
+        path = Path(sandbox.db_url.split("///", 1)[1])
+        blob = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+        assert b"Nombre123" in blob and b"example.org" not in blob
