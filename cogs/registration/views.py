@@ -38,6 +38,9 @@ def welcome_view(bot: HackBot, locale: str | None) -> HackView:
 
 def verify_modal(interaction: discord.Interaction[Any]) -> VerifyModal:
     return VerifyModal(
+        # discord.py keeps open modals by custom_id alone: each opening has its own, or two
+        # members' modals would share one object and one member's answer could reach the other.
+        custom_id=f"registration:email:{interaction.id}",
         title=tr(interaction, "registration.verify.modal_title"),
         label=tr(interaction, "registration.verify.email_label"),
         placeholder=tr(interaction, "registration.verify.email_placeholder"),
@@ -87,8 +90,8 @@ async def open_verification(interaction: discord.Interaction[Any]) -> None:
 
 
 class VerifyModal(HackModal):
-    def __init__(self, *, title: str, label: str, placeholder: str) -> None:
-        super().__init__(title=title[:45], timeout=MODAL_TIMEOUT, custom_id="registration:email")
+    def __init__(self, *, custom_id: str, title: str, label: str, placeholder: str) -> None:
+        super().__init__(title=title[:45], timeout=MODAL_TIMEOUT, custom_id=custom_id)
         self.email: discord.ui.TextInput[VerifyModal] = discord.ui.TextInput(
             label=label[:45],
             placeholder=placeholder[:100],

@@ -245,3 +245,27 @@ async def test_a_deleted_welcome_message_is_posted_again_at_start(
     await sandbox.restart()
     (second,) = welcome_messages(sandbox)
     assert second.id != first.id and second.content == first.content
+
+
+async def test_members_with_modals_open_at_once_each_get_their_own_registration(
+    make_sandbox: MakeSandbox,
+) -> None:
+    """Open modals are told apart: each member's answer reaches their own modal, whether the
+    answers arrive together or one after another."""
+    sandbox = await newcomers(make_sandbox)
+    handles = ("ana", "bea", "eli")
+    for handle in handles:
+        ok(await sandbox.run(handle, "verify"))
+
+    async def two_at_once() -> list[Interaction]:
+        return list(
+            await asyncio.gather(
+                *(sandbox.discord.submit_modal(h, [f"{h}@example.org"]) for h in handles[1:])
+            )
+        )
+
+    ok(await sandbox.submit("ana", ["ana@example.org"]))
+    ok(await sandbox.step(two_at_once))
+    for handle in handles:
+        linked = await registration_of(sandbox, handle)
+        assert linked is not None and (linked.name or "").lower().startswith(handle)
