@@ -12,7 +12,13 @@ from discord.ext import commands
 
 from bot.app import HackBot
 from cogs.registration.effects import ensure_welcome
-from cogs.registration.views import DYNAMIC_ITEMS, open_verification, welcome_view
+from cogs.registration.views import (
+    DYNAMIC_ITEMS,
+    answer_email_form,
+    is_email_form,
+    open_verification,
+    welcome_view,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +35,11 @@ class Verify(commands.Cog):
     @app_commands.guild_only()
     async def verify(self, interaction: discord.Interaction[Any]) -> None:
         await open_verification(interaction)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        if is_email_form(interaction):
+            await answer_email_form(interaction)
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:

@@ -269,3 +269,14 @@ async def test_members_with_modals_open_at_once_each_get_their_own_registration(
     for handle in handles:
         linked = await registration_of(sandbox, handle)
         assert linked is not None and (linked.name or "").lower().startswith(handle)
+
+
+async def test_a_form_opened_before_a_restart_is_answered_after_it(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await newcomers(make_sandbox)
+    ok(await sandbox.click("ana", label=expected("registration.welcome.button", "es")))
+    await sandbox.restart()
+    outcome = ok(await sandbox.submit("ana", ["ana@example.org"]))
+    assert_reply(outcome, "registration.verify.done", roles=roles_text("participant"))
+    assert "participante" in role_names(sandbox, "ana")
