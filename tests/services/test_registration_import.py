@@ -204,3 +204,19 @@ async def test_no_address_is_stored_in_clear(
     ):
         assert needle not in blob
     assert b"Nombre1" in blob, "the check reads the data it should"
+
+
+def test_a_google_form_export_is_read_by_its_questions() -> None:
+    text = (
+        "Marca temporal,Dirección de correo electrónico,Nombre completo,¿De qué país eres?,"
+        "Tu usuario de Hugging Face\n"
+        "2024/02/20 10:00:00,mara@example.org,Mara Quispe,Perú,mara\n"
+    )
+    fmt, rows = parse_rows(text)
+    assert fmt == "plain"
+    assert (rows[0].email, rows[0].name, rows[0].country, rows[0].hub_user) == (
+        "mara@example.org",
+        "Mara Quispe",
+        "Perú",
+        "mara",
+    )

@@ -128,6 +128,16 @@ def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
+# Words that name a column inside a longer header (a form's question: "¿De qué país eres?",
+# "Dirección de correo electrónico"), used when no header is exactly one of ``HEADERS``.
+HEADER_WORDS: dict[str, tuple[str, ...]] = {
+    "email": ("correo", "email", "e-mail"),
+    "country": ("pais", "country"),
+    "hub_user": ("hugging face", "huggingface"),
+    "ticket_type": ("ticket type", "tipo de entrada"),
+}
+
+
 def _columns(header: Sequence[str]) -> dict[str, int]:
     folded = [fold(cell) for cell in header]
     found: dict[str, int] = {}
@@ -135,6 +145,15 @@ def _columns(header: Sequence[str]) -> dict[str, int]:
         for index, cell in enumerate(folded):
             if cell in names:
                 found[column] = index
+                break
+    taken = set(found.values())
+    for column, words in HEADER_WORDS.items():
+        if column in found:
+            continue
+        for index, cell in enumerate(folded):
+            if index not in taken and any(word in cell for word in words):
+                found[column] = index
+                taken.add(index)
                 break
     return found
 
