@@ -273,7 +273,12 @@ class HackBot(commands.Bot):
 def create_bot(settings: Settings, **kwargs: Any) -> HackBot:
     """Build the bot; ``db`` defaults to the settings' DATABASE_URL."""
     secrets = settings.secrets
-    redact_values(secrets.discord_token, secrets.hf_token, secrets.database_url)
+    redact_values(
+        secrets.discord_token,
+        secrets.hf_token,
+        secrets.database_url,
+        secrets.registration_secret,
+    )
     if "db" not in kwargs:
         kwargs["db"] = Database(settings.secrets.database_url)
     return HackBot(settings, **kwargs)

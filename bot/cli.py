@@ -221,6 +221,20 @@ async def _last_heartbeat(url: str) -> datetime | None:
         await db.dispose()
 
 
+def cmd_registrations_import(args: argparse.Namespace) -> int:
+    """Import a sign-up list; the report line by line on stdout (logic in the services)."""
+    from bot.services.registration.cli import import_file
+
+    settings = _settings(args.config)
+    url = settings.secrets.database_url
+
+    def run() -> int:
+        with database_errors(url):
+            return import_file(settings, Path(args.file), args.role, sys.stdout, Failure)
+
+    return _report(run)
+
+
 SANDBOX_MISSING = (
     "hackbot: the sandbox is not installed ({missing}); "
     "install it with: pip install 'hackbot[sandbox]'"
@@ -275,6 +289,15 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_parser("health", help="exit 0 when the running bot's heartbeat is recent")
     )
     p.set_defaults(func=cmd_health)
+    regs = sub.add_parser("registrations", help="the sign-up lists").add_subparsers(
+        dest="registrations_command", required=True
+    )
+    p = with_config(
+        regs.add_parser("import", help="import an Eventbrite export or an email,name,... list")
+    )
+    p.add_argument("file", help="the CSV file")
+    p.add_argument("--as", dest="role", required=True, choices=("participant", "mentor"))
+    p.set_defaults(func=cmd_registrations_import)
     p = sub.add_parser("rehearse", help="run a scenario against the sandbox")
     p.add_argument("scenario")
     p.add_argument("--json", action="store_true", help="one JSON object per line")

@@ -12,11 +12,13 @@ import logging
 import re
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HackBot, create_bot
 from bot.clock import ManualClock
@@ -29,6 +31,9 @@ from sandbox.hub import LocalHub
 from sandbox.scheduler import advance_to
 
 log = logging.getLogger(__name__)
+
+# The key of the registration hashes in every sandbox (tests, rehearsals, the demo).
+SANDBOX_REGISTRATION_SECRET = "hackbot-sandbox-registration-secret"
 
 DEFAULT_CHANNEL = "general"
 READY_TIMEOUT = 15.0
@@ -99,6 +104,8 @@ def sandbox_names(config: Config) -> dict[str, Any]:
                 overrides[section][key] = key
     if isinstance(config.discord.guild, int):
         overrides["discord"] = {"guild": "hackathon"}
+    if isinstance(config.registration.welcome_channel, int):
+        overrides["registration"] = {"welcome_channel": "welcome"}
     return overrides
 
 
@@ -156,6 +163,7 @@ class Sandbox:
             "DATABASE_URL": self.db_url,
             "GOOGLE_APPLICATION_CREDENTIALS": str(key_file),
             "HF_TOKEN": SANDBOX_HF_TOKEN,
+            "REGISTRATION_SECRET": SANDBOX_REGISTRATION_SECRET,
         }
         self.settings = load_settings(self.config_path, env=env, overrides=overrides)
         self._build_guild(self.settings.config)
@@ -174,6 +182,9 @@ class Sandbox:
             kind: Literal["forum", "text"] = "forum" if key.endswith("_forum") else "text"
             if all(c.name != str(value) for c in channels):
                 channels.append(ChannelSpec(name=str(value), kind=kind))
+        welcome = str(config.registration.welcome_channel)
+        if all(c.name != welcome for c in channels):
+            channels.append(ChannelSpec(name=welcome))
         self.guild_id = self.discord.create_guild(
             str(config.discord.guild), roles=list(dict.fromkeys(roles)), channels=channels
         )
@@ -185,6 +196,38 @@ class Sandbox:
         """The talks calendar the bot reads (config `talks.calendar_id`)."""
         assert self.settings is not None
         return self.settings.config.talks.calendar_id
+
+    async def register(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Import sign-up rows (a scenario's ``[[registrations]]``) as the organizers' lists
+        would be, keyed with the sandbox's registration secret."""
+        from bot.services import registration
+        from bot.services.registration import Row
+
+        assert self.bot is not None
+        key = registration.registration_key(SANDBOX_REGISTRATION_SECRET)
+        now = self.clock.now()
+        for role in ("participant", "mentor"):
+            chosen = [
+                Row(
+                    line=line,
+                    email=str(row["email"]),
+                    name=row.get("name"),
+                    country=row.get("country"),
+                    hub_user=row.get("hub_user"),
+                )
+                for line, row in enumerate(rows, start=1)
+                if row.get("role", "participant") == role
+            ]
+            if chosen:
+
+                async def write(
+                    session: AsyncSession, role: str = role, chosen: list[Row] = chosen
+                ) -> None:
+                    await registration.import_rows(
+                        session, key, chosen, role=role, ticket_types=(), fmt="plain", now=now
+                    )
+
+                await self.bot.db.write(write)
 
     def add_member(self, handle: str, spec: MemberSpec) -> int:
         assert self.settings is not None

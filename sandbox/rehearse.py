@@ -324,6 +324,7 @@ async def rehearse(scenario: Scenario, out: TextIO, *, json_lines: bool, db_url:
                 )
             sandbox.hub.load(scenario.hub)
             sandbox.calendar.load(scenario.calendar_events, calendar_id=sandbox.calendar_id)
+            await sandbox.register(scenario.registrations)
             await sandbox.settle()
             if not json_lines:
                 out.write(

@@ -10,7 +10,7 @@ from bot.models.mentors import (
     MentorSlot,
 )
 from bot.models.ops import AuditEntry, JobRun, KeyValue, MemberLocale
-from bot.models.registration import MemberProfile
+from bot.models.registration import MemberProfile, Registration, VerifyAttempts
 from bot.models.submissions import Submission
 from bot.models.teams import (
     Invitation,
@@ -37,10 +37,12 @@ __all__ = [
     "MentorReminder",
     "MentorRequest",
     "MentorSlot",
+    "Registration",
     "Snowflake",
     "Submission",
     "Team",
     "TeamMember",
     "TeamsControl",
     "UTCDateTime",
+    "VerifyAttempts",
 ]

@@ -156,6 +156,8 @@ class Secrets(BaseModel):
     google_credentials: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
     log_level: str = "INFO"
+    # The key of the registration hashes (HMAC-SHA256 of each normalized email address).
+    registration_secret: str | None = None
 
     def __repr__(self) -> str:  # never print a secret by accident
         return f"Secrets(database_url={redact_url(self.database_url)!r})"
@@ -171,6 +173,7 @@ class Secrets(BaseModel):
             google_credentials=env.get("GOOGLE_APPLICATION_CREDENTIALS") or None,
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            registration_secret=env.get("REGISTRATION_SECRET") or None,
         )
 
 

@@ -259,13 +259,24 @@ class OptionBuilder:
         return channel.id
 
     def _attachment(self, raw: Any) -> int:
+        """A file option: a file name, or ``{"filename": ..., "content": str | bytes}`` for a
+        file the bot can download (``Attachment.read()``) from the local CDN."""
         att_id = self.state.ids.next()
-        filename = str(raw)
+        content: bytes | None = None
+        if isinstance(raw, dict):
+            filename = str(raw.get("filename") or "file")
+            body = raw.get("content", b"")
+            content = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        else:
+            filename = str(raw)
         url = f"https://cdn.discordapp.com/ephemeral-attachments/0/{att_id}/{filename}"
+        if content is not None and self.state.cdn_base:
+            self.state.uploads[att_id] = content
+            url = f"{self.state.cdn_base}/ephemeral-attachments/0/{att_id}/{filename}"
         self.resolved.setdefault("attachments", {})[str(att_id)] = {
             "id": str(att_id),
             "filename": filename,
-            "size": 0,
+            "size": len(content) if content is not None else 0,
             "url": url,
             "proxy_url": url,
             "content_type": None,

@@ -82,6 +82,7 @@ class LocalDiscord(StateViews, Dispatches, Forgery):
         ):
             module.register(app)
         app.router.add_get("/", self.gateway.handle)
+        app.router.add_get(r"/ephemeral-attachments/0/{att_id:\d+}/{filename}", self._serve_upload)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, backlog=LISTEN_BACKLOG)
@@ -89,6 +90,14 @@ class LocalDiscord(StateViews, Dispatches, Forgery):
         bound = self._runner.addresses[0][1]
         self.base_url = f"http://{host}:{bound}/api/v10"
         self.gateway_url = f"ws://{host}:{bound}/"
+        self.state.cdn_base = f"http://{host}:{bound}"
+
+    async def _serve_upload(self, request: web.Request) -> web.Response:
+        """Discord's CDN for files attached to commands (``Attachment.read()``)."""
+        content = self.state.uploads.get(int(request.match_info["att_id"]))
+        if content is None:
+            return web.Response(status=404, text="not found")
+        return web.Response(body=content, content_type="application/octet-stream")
 
     async def close(self) -> None:
         self.interactions.cancel_timers()
