@@ -1,5 +1,6 @@
 """All tables. Importing this package registers every model on ``Base.metadata``."""
 
+from bot.models.announcements import Announcement, AnnouncementDelivery
 from bot.models.base import Base, Snowflake, UTCDateTime
 from bot.models.ops import AuditEntry, JobRun, KeyValue, MemberLocale
 from bot.models.registration import MemberProfile
@@ -14,6 +15,8 @@ from bot.models.teams import (
 )
 
 __all__ = [
+    "Announcement",
+    "AnnouncementDelivery",
     "AuditEntry",
     "Base",
     "Invitation",
