@@ -13,7 +13,7 @@ import logging
 import math
 from datetime import datetime
 
-from bot.discord.mentions import EVERYONE, role_mention
+from bot.discord.mentions import EVERYONE, channel_mention, role_mention
 from bot.i18n import Message
 from bot.models.announcements import (
     DM_CAPTAINS,
@@ -153,14 +153,33 @@ async def _record(ctx: JobContext, outcomes: dict[int, str]) -> None:
 
 
 def report_message(report: Report) -> Message:
-    reasons = ", ".join(f"{reason} x{count}" for reason, count in sorted(report.reasons.items()))
+    """The delivery report: where it was posted (or that Discord refused the post), and how
+    many DMs were delivered, found closed or failed, and why."""
+    view = report.announcement
+    parts = []
+    if view.channel_id is not None:
+        key = "posted" if view.message_id is not None else "not_posted"
+        parts.append(
+            Message(f"announcements.report.{key}", channel=channel_mention(view.channel_id))
+        )
+    if view.recipients:
+        reasons = ", ".join(
+            f"{reason} x{count}" for reason, count in sorted(report.reasons.items())
+        )
+        parts.append(
+            Message(
+                "announcements.report.dms_reasons" if reasons else "announcements.report.dms",
+                delivered=report.delivered,
+                closed=report.closed,
+                failed=report.failed,
+                reasons=reasons,
+            )
+        )
     return Message(
-        "announcements.report.done" if not reasons else "announcements.report.done_reasons",
-        title=report.announcement.title,
-        delivered=report.delivered,
-        closed=report.closed,
-        failed=report.failed,
-        reasons=reasons,
+        "announcements.report.done",
+        title=view.title,
+        first=parts[0] if parts else "",
+        second=parts[1] if len(parts) > 1 else "",
     )
 
 

@@ -129,6 +129,8 @@ class Sandbox:
         self.calendar = LocalCalendar(now=clock.now)
         self.errors = ErrorCapture()
         self.bot: HackBot | None = None
+        # How long a step waits for the bot to settle (a long DM fan-out needs more).
+        self.settle_limit = 15.0
         self._bot_task: asyncio.Task[None] | None = None
         self._redirect: contextlib.ExitStack | None = None
         self.settings: Settings | None = None
@@ -304,7 +306,7 @@ class Sandbox:
         outcome = StepOutcome()
         result = await act()
         try:
-            await self.settle()
+            await self.settle(self.settle_limit)
         except TimeoutError as exc:
             outcome.errors.append({"type": "timeout", "message": str(exc)})
         interactions = (

@@ -62,6 +62,7 @@ class AnnouncementView:
     dm_audience: str
     publish_at: datetime
     status: str
+    message_id: int | None
     recipients: int
     delivered: int
     closed: int
@@ -81,6 +82,7 @@ class AnnouncementView:
             dm_audience=row.dm_audience,
             publish_at=row.publish_at,
             status=row.status,
+            message_id=row.message_id,
             recipients=row.recipients,
             delivered=row.delivered,
             closed=row.closed,
