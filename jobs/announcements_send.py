@@ -91,7 +91,7 @@ async def _deliver(ctx: JobContext, announcement_id: int) -> Report | None:
     async with ctx.db.read() as session:
         view = await announcements.get(session, announcement_id)
     if view.status == SCHEDULED:
-        if view.publish_at > now:
+        if view.publish_at is None or view.publish_at > now:
             return None
         who = await recipients(ctx, view.dm_audience)
         started = await ctx.db.write(

@@ -1,9 +1,11 @@
 """Announcement tables: what organizers broadcast, when, to whom, and each DM's outcome.
 
-An ``Announcement`` row is the audit record of a broadcast (author, time, text, channel, who it
-pings, who gets it by DM, delivery counts) and the schedule that sends it: the send job delivers
-rows whose ``publish_at`` has come, moving ``status`` from scheduled to sending to sent by
-conditional updates, so one worker wins and a restart never sends twice. A DM fan-out keeps one
+An ``Announcement`` row starts as the draft an organizer previews (its Confirm and Cancel
+buttons carry its id, so they work after a restart). Once confirmed it is the audit record of a
+broadcast (author, time, text, channel, who it pings, who gets it by DM, delivery counts) and
+the schedule that sends it: the send job delivers rows whose ``publish_at`` has come, moving
+``status`` from scheduled to sending to sent by conditional updates, so one worker wins and a
+restart never sends twice. A DM fan-out keeps one
 ``AnnouncementDelivery`` row per recipient, claimed before its DM is sent: a restart resumes the
 fan-out with the rows still pending and never sends a claimed one again.
 """
@@ -17,12 +19,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, Snowflake, UTCDateTime
 
-# Announcement status.
+# Announcement status. A draft is a preview waiting for Confirm (nothing is sent from it);
+# Cancel on the preview discards it.
+DRAFT = "draft"
+DISCARDED = "discarded"
 SCHEDULED = "scheduled"
 SENDING = "sending"
 SENT = "sent"
 CANCELLED = "cancelled"
-STATUSES = (SCHEDULED, SENDING, SENT, CANCELLED)
+STATUSES = (DRAFT, DISCARDED, SCHEDULED, SENDING, SENT, CANCELLED)
+# What organizers confirmed: the audit log of broadcasts.
+CONFIRMED = (SCHEDULED, SENDING, SENT, CANCELLED)
 
 # Who the channel post pings.
 PING_NOBODY = "nobody"
@@ -66,8 +73,9 @@ class Announcement(Base):
     ping: Mapped[str] = mapped_column(String(16), default=PING_NOBODY)
     ping_role_id: Mapped[int | None] = mapped_column(Snowflake)
     dm_audience: Mapped[str] = mapped_column(String(16), default=DM_NOBODY)
-    publish_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default=SCHEDULED)
+    # When it goes out; a draft's None means "as soon as it is confirmed".
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default=DRAFT)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(Snowflake)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

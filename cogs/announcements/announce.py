@@ -27,7 +27,7 @@ from bot.models.announcements import (
 from bot.services import announcements
 from bot.services.announcements import Draft
 from cogs.announcements.embeds import list_embed
-from cogs.announcements.views import AnnounceModal
+from cogs.announcements.views import DYNAMIC_ITEMS, AnnounceModal
 
 MEMBER_LOCK = "announcements"
 ZONE_MAX = 64
@@ -50,6 +50,9 @@ class Announce(
     def __init__(self, bot: HackBot) -> None:
         self.bot = bot
         super().__init__()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
 
     @app_commands.command(
         name="send", description="Publish an announcement, now or later, with a preview"

@@ -107,7 +107,7 @@ def list_embed(interaction: Interaction, rows: list[AnnouncementView]) -> discor
             "announcements.list.line",
             id=row.id,
             status=Safe(tr(interaction, f"announcements.status.{row.status}")),
-            when=discord_ts(row.publish_at, "f"),
+            when=discord_ts(row.publish_at or row.created_at, "f"),
             title=row.title,
         )
         if row.recipients:

@@ -1,23 +1,26 @@
 """The announcement modal (title and body) and the preview's Confirm and Cancel buttons.
 
-The preview is ephemeral and short-lived: its buttons live in memory for
-:data:`PREVIEW_TIMEOUT` and die with the process, so a restart or a timeout sends nothing.
+Submitting the modal stores a draft; the preview's buttons are ``DynamicItem``s carrying the
+draft's id, so they keep working after a restart (for ``DRAFT_TTL``) and a forged or repeated
+click is answered, never acted on twice: the service moves a draft once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.discord.checks import member_has_role
-from bot.discord.components import HackModal, HackView
+from bot.discord.components import HackModal, HackView, guarded
 from bot.discord.replies import defer, send, tr
 from bot.discord.timestamps import discord_ts
-from bot.errors import Forbidden, MissingRole
+from bot.discord.trust import bounded
+from bot.errors import InvalidInput, MissingRole
 from bot.models.announcements import BODY_MAX, TITLE_MAX
 from bot.services import announcements
 from bot.services.announcements import Draft
@@ -29,11 +32,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Interaction = discord.Interaction[Any]
-PREVIEW_TIMEOUT = 600.0
+ID_MAX = 2**31 - 1
 
 
 class AnnounceModal(HackModal):
-    """Title and body; submitting shows the preview."""
+    """Title and body; submitting stores the draft and shows its preview."""
 
     def __init__(self, interaction: Interaction, bot: HackBot, draft: Draft) -> None:
         super().__init__(title=tr(interaction, "announcements.modal.title")[:45], timeout=900)
@@ -58,94 +61,118 @@ class AnnounceModal(HackModal):
         draft = replace(self.draft, title=self.title_input.value, body=self.body_input.value)
         announcements.check_draft(draft)
         reach = await reach_of(self.bot, draft)
-        view = PreviewView(self.bot, interaction.user.id, draft)
+        now = self.bot.clock.now()
+        stored = await self.bot.db.write(
+            lambda session: announcements.create_draft(
+                session, draft, author_id=interaction.user.id, now=now
+            )
+        )
+        view = HackView(timeout=None)
+        view.add_item(
+            PreviewButton(stored.id, True, tr(interaction, "announcements.preview.confirm"))
+        )
+        view.add_item(
+            PreviewButton(stored.id, False, tr(interaction, "announcements.preview.cancel"))
+        )
         await send(
             interaction,
             preview_text(self.bot, draft),
             embed=preview_embed(interaction, self.bot, draft, reach),
-            view=view.labelled(interaction),
+            view=view,
         )
 
 
-class PreviewView(HackView):
-    """Confirm stores the announcement (and sends it when it is for now); Cancel sends nothing."""
+class PreviewButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"announce:(?P<action>[^:]*):(?P<id>[^:]*)",
+):
+    """Confirm (stores the announcement as scheduled and, when it is for now, sends it) or
+    Cancel (discards the draft). Only the draft's author, still an organizer, may press."""
 
-    def __init__(self, bot: HackBot, author_id: int, draft: Draft) -> None:
-        super().__init__(timeout=PREVIEW_TIMEOUT)
-        self.bot = bot
-        self.author_id = author_id
-        self.draft = draft
-        self.done = False
-
-    def labelled(self, interaction: Interaction) -> PreviewView:
-        self.confirm.label = tr(interaction, "announcements.preview.confirm")
-        self.cancel.label = tr(interaction, "announcements.preview.cancel")
-        return self
-
-    async def interaction_check(self, interaction: Interaction, /) -> bool:
-        if not await super().interaction_check(interaction):
-            return False
-        if interaction.user.id != self.author_id:
-            raise Forbidden("announcements.errors.not_yours")
-        if not member_has_role(self.bot, interaction.user, "organizer"):
-            raise MissingRole(tr(interaction, "core.roles.organizer"))
-        return True
-
-    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.success, custom_id="confirm")
-    async def confirm(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
-        if self.done:
-            return
-        self.done = True
-        self.stop()
-        await interaction.response.edit_message(view=None)
-        now = self.bot.clock.now()
-        created = await self.bot.db.write(
-            lambda session: announcements.create(
-                session, self.draft, author_id=interaction.user.id, now=now
+    def __init__(self, announcement_id: int, confirm: bool, label: str = "", *, valid: bool = True):
+        super().__init__(
+            discord.ui.Button(
+                label=label or ("Confirm" if confirm else "Cancel"),
+                style=discord.ButtonStyle.success if confirm else discord.ButtonStyle.secondary,
+                custom_id=f"announce:{'ok' if confirm else 'no'}:{announcement_id}",
             )
         )
-        if self.draft.publish_at is not None:
+        self.announcement_id = announcement_id
+        self.confirm = confirm
+        self.valid = valid
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PreviewButton:
+        announcement_id = bounded(match["id"], 1, ID_MAX)
+        valid = announcement_id is not None and match["action"] in ("ok", "no")
+        label = getattr(item, "label", "") or ""
+        return cls(announcement_id or 0, match["action"] == "ok", label, valid=valid)
+
+    @guarded
+    async def callback(self, interaction: Interaction) -> None:
+        if not self.valid:
+            raise InvalidInput("core.errors.invalid_button")
+        bot: HackBot = interaction.client
+        if not member_has_role(bot, interaction.user, "organizer"):
+            raise MissingRole(tr(interaction, "core.roles.organizer"))
+        await interaction.response.defer()
+        now = bot.clock.now()
+        if not self.confirm:
+            await bot.db.write(
+                lambda session: announcements.discard(
+                    session, self.announcement_id, actor_id=interaction.user.id, now=now
+                )
+            )
+            await interaction.edit_original_response(
+                content=tr(interaction, "announcements.confirm.cancelled"), embed=None, view=None
+            )
+            return
+        confirmed = await bot.db.write(
+            lambda session: announcements.confirm(
+                session, self.announcement_id, actor_id=interaction.user.id, now=now
+            )
+        )
+        await interaction.edit_original_response(view=None)
+        assert confirmed.publish_at is not None
+        if confirmed.publish_at > now:
             await send(
                 interaction,
                 tr(
                     interaction,
                     "announcements.confirm.scheduled",
-                    id=created.id,
-                    when=discord_ts(created.publish_at, "F"),
-                    relative=discord_ts(created.publish_at, "R"),
+                    id=confirmed.id,
+                    when=discord_ts(confirmed.publish_at, "F"),
+                    relative=discord_ts(confirmed.publish_at, "R"),
                 ),
             )
             return
-        await send(interaction, tr(interaction, "announcements.confirm.sending", id=created.id))
+        await send(interaction, tr(interaction, "announcements.confirm.sending", id=confirmed.id))
         task = asyncio.create_task(
-            self._deliver(interaction, created.id), name=f"hackbot-announce-{created.id}"
+            send_now(bot, interaction, confirmed.id), name=f"hackbot-announce-{confirmed.id}"
         )
-        self.bot._background.add(task)
-        task.add_done_callback(self.bot._background.discard)
+        bot._background.add(task)
+        task.add_done_callback(bot._background.discard)
 
-    async def _deliver(self, interaction: Interaction, announcement_id: int) -> None:
-        """Send now, then tell the author how it went: in the preview's thread of replies
-        while the interaction lives (15 minutes), by DM otherwise."""
-        try:
-            report = await deliver(self.bot.job_context, announcement_id)
-        except Exception:
-            log.exception("announcement %s: delivery failed", announcement_id)
-            return
-        if report is None:
-            return
-        try:
-            await interaction.followup.send(report_text(interaction, report), ephemeral=True)
-        except discord.HTTPException:
-            await self.bot.job_context.notifier.dm(
-                report.announcement.author_id, report_message(report)
-            )
 
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary, custom_id="cancel")
-    async def cancel(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
-        if self.done:
-            return
-        self.done = True
-        self.stop()
-        await interaction.response.edit_message(
-            content=tr(interaction, "announcements.confirm.cancelled"), embed=None, view=None
+async def send_now(bot: HackBot, interaction: Interaction, announcement_id: int) -> None:
+    """Deliver a confirmed announcement now, then tell its author how it went: as a reply
+    while the click's interaction lives (15 minutes), by DM otherwise. Should this process
+    die half-way, the send job resumes the fan-out."""
+    try:
+        report = await deliver(bot.job_context, announcement_id)
+    except Exception:
+        log.exception(
+            "announcement %s: delivery failed; the send job will resume it", announcement_id
         )
+        return
+    if report is None:
+        return
+    try:
+        await interaction.followup.send(report_text(interaction, report), ephemeral=True)
+    except discord.HTTPException:
+        await bot.job_context.notifier.dm(report.announcement.author_id, report_message(report))
+
+
+DYNAMIC_ITEMS = (PreviewButton,)

@@ -33,7 +33,7 @@ def upgrade() -> None:
     sa.Column('ping', sa.String(length=16), nullable=False),
     sa.Column('ping_role_id', sa.BigInteger(), nullable=True),
     sa.Column('dm_audience', sa.String(length=16), nullable=False),
-    sa.Column('publish_at', bot.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('publish_at', bot.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('started_at', bot.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('message_id', sa.BigInteger(), nullable=True),

@@ -18,7 +18,7 @@ from tests.integration.announcements_support import (
     posts,
     rows,
 )
-from tests.integration.conftest import START
+from tests.integration.conftest import START, MakeSandbox
 from tests.integration.replies import assert_reply, expected
 from tests.integration.teams_support import audit_log, ok, reply_text, uid
 
@@ -72,7 +72,35 @@ async def test_preview_shows_the_post_and_its_reach_then_cancel_sends_nothing(
     assert expected("announcements.preview.reach", count=4) in reply_text(preview)
     assert_reply(cancelled, "announcements.confirm.cancelled")
     assert preview.effects == [] and cancelled.effects == []
-    assert await rows(sandbox) == []
+    assert [row.status for row in await rows(sandbox)] == ["discarded"]
+    assert await state(sandbox) == []
+    # The preview's buttons are gone; a forged Confirm of the discarded draft sends nothing.
+    [row] = await rows(sandbox)
+    forged = ok(await sandbox.forge_click("olga", f"announce:ok:{row.id}"))
+    assert_reply(forged, "announcements.errors.already_answered", id=row.id)
+    assert forged.effects == []
+
+
+async def test_the_preview_survives_a_restart_and_answers_only_its_author(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await make_sandbox(
+        members={"ana": ("participant",), "olga": ("organizer",), "omar": ("organizer",)}
+    )
+    await compose(sandbox, "olga", {"ping": "participants"})
+    [row] = await rows(sandbox)
+    await sandbox.restart()
+    stranger = ok(await sandbox.forge_click("omar", f"announce:ok:{row.id}"))
+    participant = ok(await sandbox.forge_click("ana", f"announce:ok:{row.id}"))
+    sent = ok(await sandbox.click("olga", label=confirm_label()))
+    twice = ok(await sandbox.forge_click("olga", f"announce:ok:{row.id}"))
+
+    assert_reply(stranger, "announcements.errors.not_yours")
+    assert_reply(participant, "core.errors.missing_role", role=Message("core.roles.organizer"))
+    assert stranger.effects == [] and participant.effects == []
+    assert len(posts(sent, CHANNEL)) == 1
+    assert_reply(twice, "announcements.errors.already_answered", id=row.id)
+    assert twice.effects == []
 
 
 async def test_confirm_posts_now_pinging_only_the_audience_and_reports(sandbox: Sandbox) -> None:
@@ -132,7 +160,7 @@ async def test_everyone_is_refused_unless_the_config_allows_it(sandbox: Sandbox)
     assert outcome.effects == []
 
 
-async def test_everyone_when_the_config_allows_it(make_sandbox) -> None:  # type: ignore[no-untyped-def]
+async def test_everyone_when_the_config_allows_it(make_sandbox: MakeSandbox) -> None:
     sandbox = await make_sandbox(
         members={"ana": ("participant",), "olga": ("organizer",)},
         settings={"announcements": {"allow_everyone": True}},

@@ -11,12 +11,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import Conflict, InvalidInput, NotFound
+from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.models.announcements import (
     BODY_MAX,
     CANCELLED,
+    CONFIRMED,
+    DISCARDED,
     DM_AUDIENCES,
     DM_NOBODY,
+    DRAFT,
     PING_EVERYONE,
     PING_MENTORS,
     PING_NOBODY,
@@ -33,6 +36,8 @@ from bot.text import clean, is_invisible, neutralize
 
 # "@everyone" and "@here" in a body show as text: only the bot's own ping line pings.
 _MASS_MENTION = re.compile(r"@(everyone|here)", re.I)
+# A preview's buttons work this long (after a restart too).
+DRAFT_TTL = timedelta(hours=1)
 WHEN_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M")
 
 
@@ -60,7 +65,7 @@ class AnnouncementView:
     ping: str
     ping_role_id: int | None
     dm_audience: str
-    publish_at: datetime
+    publish_at: datetime | None  # None only for a draft to publish when confirmed
     status: str
     message_id: int | None
     recipients: int
@@ -143,13 +148,12 @@ def check_draft(draft: Draft) -> None:
         raise InvalidInput("announcements.errors.empty")
 
 
-async def create(
+async def create_draft(
     session: AsyncSession, draft: Draft, *, author_id: int, now: datetime
 ) -> AnnouncementView:
-    """Store a confirmed announcement, due at ``publish_at`` (now when not given); the send
-    job, or the caller right away, delivers it. Audited."""
+    """Store what the preview shows; nothing is sent until :func:`confirm`."""
     check_draft(draft)
-    if draft.publish_at is not None and draft.publish_at <= now - timedelta(minutes=1):
+    if draft.publish_at is not None and draft.publish_at <= now:
         raise InvalidInput("announcements.errors.past", when=draft.publish_at.isoformat())
     row = Announcement(
         author_id=author_id,
@@ -160,8 +164,8 @@ async def create(
         ping=draft.ping,
         ping_role_id=None if draft.ping in (PING_NOBODY, PING_EVERYONE) else draft.ping_role_id,
         dm_audience=draft.dm_audience,
-        publish_at=draft.publish_at or now,
-        status=SCHEDULED,
+        publish_at=draft.publish_at,
+        status=DRAFT,
         recipients=0,
         delivered=0,
         closed=0,
@@ -169,20 +173,70 @@ async def create(
     )
     session.add(row)
     await session.flush()
+    return AnnouncementView.of(row)
+
+
+async def _own_draft(
+    session: AsyncSession, announcement_id: int, actor_id: int, now: datetime
+) -> Announcement:
+    row = await session.get(Announcement, announcement_id)
+    if row is None:
+        raise NotFound("announcements.errors.not_found", id=announcement_id)
+    if row.author_id != actor_id:
+        raise Forbidden("announcements.errors.not_yours")
+    if row.status != DRAFT:
+        raise Conflict("announcements.errors.already_answered", id=announcement_id)
+    if now - row.created_at > DRAFT_TTL:
+        raise Conflict("announcements.errors.draft_expired")
+    return row
+
+
+async def confirm(
+    session: AsyncSession, announcement_id: int, *, actor_id: int, now: datetime
+) -> AnnouncementView:
+    """Confirm the author's draft: it is scheduled (for now when it had no time) and
+    audited. A second Confirm, a Confirm after Cancel, or another person's, is refused."""
+    row = await _own_draft(session, announcement_id, actor_id, now)
+    publish_at = row.publish_at or now
+    if publish_at < now - timedelta(minutes=1):
+        raise InvalidInput("announcements.errors.past", when=publish_at.isoformat())
+    result: Any = await session.execute(
+        update(Announcement)
+        .where(Announcement.id == announcement_id, Announcement.status == DRAFT)
+        .values(status=SCHEDULED, created_at=now, publish_at=publish_at)
+    )
+    if result.rowcount != 1:
+        raise Conflict("announcements.errors.already_answered", id=announcement_id)
+    session.expire_all()
+    view = await get(session, announcement_id)
     audit.record(
         session,
-        actor_id=author_id,
+        actor_id=actor_id,
         action="announcements.created",
-        subject=row.title,
+        subject=view.title,
         now=now,
-        announcement_id=row.id,
-        channel_id=row.channel_id,
-        ping=row.ping,
-        ping_role_id=row.ping_role_id,
-        dm_audience=row.dm_audience,
-        publish_at=row.publish_at.isoformat(),
+        announcement_id=view.id,
+        channel_id=view.channel_id,
+        ping=view.ping,
+        ping_role_id=view.ping_role_id,
+        dm_audience=view.dm_audience,
+        publish_at=publish_at.isoformat(),
     )
-    return AnnouncementView.of(row)
+    return view
+
+
+async def discard(
+    session: AsyncSession, announcement_id: int, *, actor_id: int, now: datetime
+) -> None:
+    """Cancel on the preview: the draft is kept as discarded, never sent."""
+    await _own_draft(session, announcement_id, actor_id, now)
+    result: Any = await session.execute(
+        update(Announcement)
+        .where(Announcement.id == announcement_id, Announcement.status == DRAFT)
+        .values(status=DISCARDED, cancelled_by=actor_id, cancelled_at=now)
+    )
+    if result.rowcount != 1:
+        raise Conflict("announcements.errors.already_answered", id=announcement_id)
 
 
 async def get(session: AsyncSession, announcement_id: int) -> AnnouncementView:
@@ -221,6 +275,7 @@ async def listing(session: AsyncSession, *, limit: int) -> list[AnnouncementView
     waiting = case((Announcement.status.in_((SCHEDULED, SENDING)), 0), else_=1)
     rows = await session.scalars(
         select(Announcement)
+        .where(Announcement.status.in_(CONFIRMED))
         .order_by(waiting, Announcement.publish_at.desc(), Announcement.id.desc())
         .limit(limit)
     )
@@ -230,12 +285,14 @@ async def listing(session: AsyncSession, *, limit: int) -> list[AnnouncementView
 
 
 def _publish_key(view: AnnouncementView) -> tuple[datetime, int]:
-    return (view.publish_at, view.id)
+    return (view.publish_at or view.created_at, view.id)
 
 
 async def state_snapshot(session: AsyncSession) -> list[dict[str, Any]]:
-    """Every announcement, oldest first, as the rehearsal state line shows it."""
-    rows = await session.scalars(select(Announcement).order_by(Announcement.id))
+    """Every confirmed announcement, oldest first, as the rehearsal state line shows it."""
+    rows = await session.scalars(
+        select(Announcement).where(Announcement.status.in_(CONFIRMED)).order_by(Announcement.id)
+    )
     # The contract knows scheduled, sent and cancelled: one still being sent is not sent yet.
     return [
         {

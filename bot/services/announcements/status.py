@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Message
-from bot.models.announcements import SCHEDULED, SENDING, SENT, Announcement
+from bot.models.announcements import CONFIRMED, SCHEDULED, SENDING, SENT, Announcement
 from bot.services.status import StatusSection
 from bot.settings import Config
 
@@ -17,7 +17,9 @@ async def status_section(session: AsyncSession, config: Config) -> StatusSection
             Announcement.status,
             func.count(),
             func.coalesce(func.sum(Announcement.closed + Announcement.failed), 0),
-        ).group_by(Announcement.status)
+        )
+        .where(Announcement.status.in_(CONFIRMED))
+        .group_by(Announcement.status)
     )
     counts: dict[str, int] = {}
     undelivered = 0
