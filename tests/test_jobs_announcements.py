@@ -197,7 +197,7 @@ async def test_closed_dms_are_counted_and_never_retried(
     assert sorted(notifier.dms) == PARTICIPANTS[3:]
     [(_, _, report)] = notifier.sent
     assert report.params["second"] == Message(
-        "announcements.report.dms_reasons", delivered=9, closed=3, failed=0, reasons="closed x3"
+        "announcements.report.dms", delivered=9, closed=3, failed=0, reasons=""
     )
 
 
@@ -227,6 +227,8 @@ async def test_a_fan_out_interrupted_by_a_crash_resumes_without_sending_twice(
             )
         )
     assert reasons == {"interrupted"}
+    [(_, _, report)] = notifier.sent
+    assert report.params["second"].params["reasons"] == "interrupted x3"
 
 
 async def test_two_workers_at_once_send_each_dm_and_the_post_once(

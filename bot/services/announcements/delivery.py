@@ -183,7 +183,8 @@ async def finish(session: AsyncSession, announcement_id: int, now: datetime) -> 
     statuses = Counter(status for status, _ in rows)
     if statuses[PENDING] or statuses[CLAIMED]:
         return None
-    reasons = Counter(reason or status for status, reason in rows if status != DELIVERED)
+    # Why DMs failed (closed DMs have their own count).
+    reasons = Counter(reason or status for status, reason in rows if status == FAILED)
     counts = {"delivered": statuses[DELIVERED], "closed": statuses[CLOSED]}
     counts["failed"] = statuses[FAILED]
     result: Any = await session.execute(
