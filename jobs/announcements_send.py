@@ -103,7 +103,7 @@ async def _deliver(ctx: JobContext, announcement_id: int) -> Report | None:
         if view.channel_id is not None:
             await _post(ctx, view)
     elif view.status == SENDING:
-        # Nobody in this process is on it: whatever was claimed belongs to a dead worker.
+        # Nobody in this process is on it: DMs claimed long ago belong to a dead worker.
         await ctx.db.write(
             lambda session: announcements.mark_interrupted(session, announcement_id, now)
         )
@@ -134,9 +134,7 @@ async def _fan_out(ctx: JobContext, view: AnnouncementView) -> None:
     text = dm_text(view)
     loop = asyncio.get_running_loop()
     while True:
-        claimed = await ctx.db.write(
-            lambda session: announcements.claim_batch(session, view.id, batch)
-        )
+        claimed = await _claim(ctx, view.id, batch)
         if not claimed:
             return
         outcomes: dict[int, str] = {}
@@ -145,6 +143,13 @@ async def _fan_out(ctx: JobContext, view: AnnouncementView) -> None:
             outcomes[delivery_id] = await ctx.notifier.dm_text(user_id, text)
             await asyncio.sleep(max(0.0, interval - (loop.time() - began)))
         await _record(ctx, outcomes)
+
+
+async def _claim(ctx: JobContext, announcement_id: int, size: int) -> list[tuple[int, int]]:
+    now = ctx.clock.now()
+    return await ctx.db.write(
+        lambda session: announcements.claim_batch(session, announcement_id, size, now)
+    )
 
 
 async def _record(ctx: JobContext, outcomes: dict[int, str]) -> None:

@@ -208,12 +208,19 @@ async def test_a_fan_out_interrupted_by_a_crash_resumes_without_sending_twice(
     now = clock.now()
     # The dead process had started it, posted, sent 4 DMs, and claimed 3 more when it died.
     await db.write(lambda s: announcements.start(s, announcement_id, PARTICIPANTS, now))
-    first = await db.write(lambda s: announcements.claim_batch(s, announcement_id, 4))
+    first = await db.write(lambda s: announcements.claim_batch(s, announcement_id, 4, now))
     await db.write(lambda s: announcements.record_outcomes(s, {d: "sent" for d, _ in first}, now))
-    in_doubt = await db.write(lambda s: announcements.claim_batch(s, announcement_id, 3))
+    in_doubt = await db.write(lambda s: announcements.claim_batch(s, announcement_id, 3, now))
 
     notifier = AnnouncingNotifier()
-    await announcements_send.run(context(settings, db, clock, notifier))
+    ctx = context(settings, db, clock, notifier)
+    # A minute later the claimed DMs may still be in a live worker's hands: left alone.
+    clock.set(now + timedelta(minutes=1))
+    assert await announcements_send.run(ctx) is None
+    assert (await row(db, announcement_id)).status == "sending"
+    # Past CLAIM_STALE they belong to a dead worker: counted failed, never sent again.
+    clock.set(now + announcements.CLAIM_STALE)
+    assert await announcements_send.run(ctx) == "core.jobs.announcements_sent|1"
 
     done = {u for _, u in first} | {u for _, u in in_doubt}
     assert notifier.published == []  # posted before the crash

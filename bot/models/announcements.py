@@ -56,7 +56,7 @@ FAILED = "failed"
 DELIVERY_STATUSES = (PENDING, CLAIMED, DELIVERED, CLOSED, FAILED)
 
 TITLE_MAX = 200
-BODY_MAX = 1700  # title, body and the ping fit Discord's 2,000 characters
+BODY_MAX = 1500  # the ping, the title (escaped, up to twice its length) and the body fit 2,000
 
 
 class Announcement(Base):
@@ -102,4 +102,5 @@ class AnnouncementDelivery(Base):
     user_id: Mapped[int] = mapped_column(Snowflake)
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
     reason: Mapped[str | None] = mapped_column(String(32))  # why it failed
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -55,6 +55,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.BigInteger(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('reason', sa.String(length=32), nullable=True),
+    sa.Column('claimed_at', bot.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('done_at', bot.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['announcement_id'], ['announcements.id'], name=op.f('fk_announcement_deliveries_announcement_id_announcements'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_announcement_deliveries')),

@@ -8,6 +8,7 @@ those member ids in; who captains a team or misses a deliverable is read here.
 
 from bot.services.announcements.audiences import captains, missing_deliverable_members
 from bot.services.announcements.delivery import (
+    CLAIM_STALE,
     Report,
     Started,
     claim_batch,
@@ -35,6 +36,7 @@ from bot.services.announcements.drafts import (
 )
 
 __all__ = [
+    "CLAIM_STALE",
     "AnnouncementView",
     "Draft",
     "Report",

@@ -5,14 +5,15 @@ Every step is a conditional update, so two workers (the organizer's Confirm and 
 or a second process) never both post the channel message or both send one DM: ``start`` moves
 scheduled to sending once; a DM row is claimed (pending to claimed) before its DM goes out, and
 a claimed row is never sent again. A worker that died after claiming leaves rows whose fate is
-unknown: the next worker counts them failed (``interrupted``) rather than risk a second DM.
+unknown: once they are older than :data:`CLAIM_STALE` (a live worker records a batch within
+seconds), the next worker counts them failed (``interrupted``) rather than risk a second DM.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -34,6 +35,8 @@ from bot.services import audit
 from bot.services.announcements.drafts import AnnouncementView
 
 INTERRUPTED = "interrupted"
+# A claimed DM whose outcome is not recorded after this long belongs to a dead worker.
+CLAIM_STALE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -114,12 +117,14 @@ async def set_message(session: AsyncSession, announcement_id: int, message_id: i
 
 
 async def mark_interrupted(session: AsyncSession, announcement_id: int, now: datetime) -> int:
-    """Rows a dead worker claimed: their DM may or may not have gone out; never resent."""
+    """Rows a dead worker claimed (claimed :data:`CLAIM_STALE` ago or more): their DM may or
+    may not have gone out; never resent."""
     result: Any = await session.execute(
         update(AnnouncementDelivery)
         .where(
             AnnouncementDelivery.announcement_id == announcement_id,
             AnnouncementDelivery.status == CLAIMED,
+            AnnouncementDelivery.claimed_at <= now - CLAIM_STALE,
         )
         .values(status=FAILED, reason=INTERRUPTED, done_at=now)
     )
@@ -127,7 +132,7 @@ async def mark_interrupted(session: AsyncSession, announcement_id: int, now: dat
 
 
 async def claim_batch(
-    session: AsyncSession, announcement_id: int, size: int
+    session: AsyncSession, announcement_id: int, size: int, now: datetime
 ) -> list[tuple[int, int]]:
     """Claim up to ``size`` pending DMs: ``[(delivery id, user id)]``. On PostgreSQL, rows
     another worker is claiming are skipped; SQLite has one writer at a time."""
@@ -149,7 +154,7 @@ async def claim_batch(
     await session.execute(
         update(AnnouncementDelivery)
         .where(AnnouncementDelivery.id.in_(ids), AnnouncementDelivery.status == PENDING)
-        .values(status=CLAIMED)
+        .values(status=CLAIMED, claimed_at=now)
     )
     return [(row[0], row[1]) for row in rows]
 
