@@ -92,6 +92,7 @@ class Announce(
         )
         if draft.channel_id is None and draft.dm_audience == DM_NOBODY:
             raise InvalidInput("announcements.errors.nowhere")
+        self._check_can_ping(draft)
         await interaction.response.send_modal(AnnounceModal(interaction, self.bot, draft))
 
     def _channel_id(
@@ -123,6 +124,23 @@ class Announce(
                 raise InvalidInput("announcements.errors.role_needed")
             return role.id
         return None
+
+    def _check_can_ping(self, draft: Draft) -> None:
+        """Discord drops a ping the bot may not make (a role that is not mentionable, without
+        the Mention everyone permission in the channel): refuse it instead of a silent post."""
+        guild = self.bot.guild
+        if draft.channel_id is None or draft.ping == PING_NOBODY or guild is None:
+            return
+        channel = guild.get_channel(draft.channel_id)
+        if channel is None or guild.me is None:
+            return
+        if channel.permissions_for(guild.me).mention_everyone:
+            return
+        if draft.ping == PING_EVERYONE:
+            raise InvalidInput("announcements.errors.cannot_ping", role="@everyone")
+        role = guild.get_role(draft.ping_role_id) if draft.ping_role_id is not None else None
+        if role is not None and not role.mentionable:
+            raise InvalidInput("announcements.errors.cannot_ping", role=role.name)
 
     def _when(self, when: str | None, zone: str | None) -> Any:
         if not when:

@@ -271,3 +271,23 @@ async def test_a_time_in_the_past_or_unreadable_is_refused(sandbox: Sandbox) -> 
     assert_reply(garbage, "announcements.errors.bad_time", when="mañana")
     assert_reply(zone, "announcements.errors.bad_zone", zone="Mars")
     assert START.tzinfo is UTC
+
+
+async def test_a_ping_discord_would_drop_is_refused_before_the_modal(sandbox: Sandbox) -> None:
+    """Roles are not mentionable by default; without Mention everyone in the channel the bot
+    could not ping them: the organizer hears why instead of a post that pings nobody."""
+    assert sandbox.bot is not None and sandbox.bot.user is not None
+    channel = sandbox.discord.state.find_channel(channel_id(sandbox))
+    assert channel is not None
+    channel.overwrites.append(
+        {"id": str(sandbox.bot.user.id), "type": 1, "allow": "0", "deny": str(1 << 17)}
+    )
+    sandbox.discord.gateway.dispatch("CHANNEL_UPDATE", channel.to_dict(), guild_id=sandbox.guild_id)
+    await sandbox.settle()
+
+    refused = ok(await sandbox.run("olga", "announce send", {"ping": "participants"}))
+    unpinged = ok(await sandbox.run("olga", "announce send", {"dm": "mentors"}))
+
+    assert_reply(refused, "announcements.errors.cannot_ping", role="participante")
+    assert refused.replies[-1]["modal"] is None
+    assert unpinged.replies[-1]["modal"] is not None
