@@ -188,6 +188,13 @@ def report_message(report: Report) -> Message:
     )
 
 
+async def send_report(ctx: JobContext, report: Report) -> None:
+    """To the author by DM; to the organizers' channel when the author's DMs are closed."""
+    message = report_message(report)
+    if not await ctx.notifier.dm(report.announcement.author_id, message):
+        await ctx.notifier.post("organizers", message)
+
+
 async def run(ctx: JobContext) -> str | None:
     async with ctx.db.read() as session:
         due = await announcements.due_ids(session, ctx.clock.now())
@@ -197,7 +204,7 @@ async def run(ctx: JobContext) -> str | None:
         if report is None:
             continue
         sent += 1
-        await ctx.notifier.dm(report.announcement.author_id, report_message(report))
+        await send_report(ctx, report)
     return f"core.jobs.announcements_sent|{sent}" if sent else None
 
 

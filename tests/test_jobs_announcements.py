@@ -161,6 +161,22 @@ async def test_a_scheduled_announcement_is_sent_once_at_its_time(
     assert (kind, author, report.key) == ("dm", 1, "announcements.report.done")
 
 
+async def test_the_report_goes_to_the_organizers_channel_when_the_authors_dms_are_closed(
+    settings: Settings, db: Database, clock: ManualClock
+) -> None:
+    class ClosedAuthor(AnnouncingNotifier):
+        async def dm(self, user_id: int, message: Message, /) -> bool:
+            return False
+
+    notifier = ClosedAuthor()
+    await confirmed(db, clock)
+
+    await announcements_send.run(context(settings, db, clock, notifier))
+
+    [(kind, where, report)] = notifier.sent
+    assert (kind, where, report.key) == ("post", "organizers", "announcements.report.done")
+
+
 async def test_dms_to_captains_and_to_teams_missing_a_deliverable(
     settings: Settings, db: Database, clock: ManualClock
 ) -> None:

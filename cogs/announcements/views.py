@@ -25,7 +25,7 @@ from bot.models.announcements import BODY_MAX, TITLE_MAX
 from bot.services import announcements
 from bot.services.announcements import Draft
 from cogs.announcements.embeds import preview_embed, preview_text, reach_of, report_text
-from jobs.announcements_send import deliver, report_message
+from jobs.announcements_send import deliver, send_report
 
 if TYPE_CHECKING:
     from bot.app import HackBot
@@ -172,7 +172,7 @@ async def send_now(bot: HackBot, interaction: Interaction, announcement_id: int)
     try:
         await interaction.followup.send(report_text(interaction, report), ephemeral=True)
     except discord.HTTPException:
-        await bot.job_context.notifier.dm(report.announcement.author_id, report_message(report))
+        await send_report(bot.job_context, report)
 
 
 DYNAMIC_ITEMS = (PreviewButton,)
