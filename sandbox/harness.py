@@ -365,8 +365,8 @@ class Sandbox:
         return await self.step(act)
 
     def readable(self, text: str) -> str:
-        """Mentions and timestamps as a person reads them: @handle, #channel, /command, a UTC
-        time."""
+        """Mentions and timestamps as a person reads them: @handle, #channel, @role, /command,
+        a UTC time."""
 
         def user(match: re.Match[str]) -> str:
             return "@" + (self.discord.handle_of(int(match[1])) or match[1])
@@ -375,11 +375,17 @@ class Sandbox:
             channel = self.discord.state.find_channel(int(match[1]))
             return match[0] if channel is None else "#" + channel.name
 
+        def role(match: re.Match[str]) -> str:
+            guild = self.discord.state.guilds.get(self.guild_id)
+            found = guild.roles.get(int(match[1])) if guild is not None else None
+            return match[0] if found is None else "@" + found.name
+
         def stamp(match: re.Match[str]) -> str:
             return datetime.fromtimestamp(int(match[1]), UTC).strftime("%Y-%m-%d %H:%M UTC")
 
         text = re.sub(r"<@!?(\d+)>", user, text)
         text = re.sub(r"<#(\d+)>", channel, text)
+        text = re.sub(r"<@&(\d+)>", role, text)
         # A command mention (`</team leave:id>`) shows as the command's name in every client.
         text = re.sub(r"</([\w-]+(?: [\w-]+){0,2}):\d+>", r"/\1", text)
         return re.sub(r"<t:(\d+)(?::\w)?>", stamp, text)
