@@ -84,7 +84,7 @@ class Announce(
         draft = Draft(
             title="",
             body="",
-            channel_id=self._channel_id(interaction, channel) if post else None,
+            channel_id=self._channel_id(channel) if post else None,
             ping=ping if post else PING_NOBODY,
             ping_role_id=self._ping_role(ping, role) if post else None,
             dm_audience=dm,
@@ -95,9 +95,7 @@ class Announce(
         self._check_can_ping(draft)
         await interaction.response.send_modal(AnnounceModal(interaction, self.bot, draft))
 
-    def _channel_id(
-        self, interaction: discord.Interaction[Any], channel: discord.TextChannel | None
-    ) -> int:
+    def _channel_id(self, channel: discord.TextChannel | None) -> int:
         target = channel or self.bot.channel("announcements")
         if not isinstance(target, discord.TextChannel):
             raise InvalidInput("announcements.errors.channel_unusable", channel="#announcements")

@@ -10,7 +10,7 @@ from bot.discord.timestamps import discord_ts
 from bot.i18n import Message
 from bot.models import AuditEntry
 from bot.services import announcements
-from sandbox.harness import Sandbox
+from sandbox.harness import MemberSpec, Sandbox
 from tests.integration.announcements_support import (
     cancel_label,
     compose,
@@ -19,7 +19,7 @@ from tests.integration.announcements_support import (
     rows,
 )
 from tests.integration.conftest import START, MakeSandbox
-from tests.integration.replies import assert_reply, expected
+from tests.integration.replies import assert_reply, english, expected
 from tests.integration.teams_support import audit_log, ok, reply_text, uid
 
 CHANNEL = "anuncios"
@@ -291,3 +291,21 @@ async def test_a_ping_discord_would_drop_is_refused_before_the_modal(sandbox: Sa
     assert_reply(refused, "announcements.errors.cannot_ping", role="participante")
     assert refused.replies[-1]["modal"] is None
     assert unpinged.replies[-1]["modal"] is not None
+
+
+async def test_an_english_speaking_organizer_reads_the_preview_in_english(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await make_sandbox(
+        members={"ana": ("participant",), "owen": MemberSpec(roles=("organizer",), locale="en-US")}
+    )
+    preview = await compose(sandbox, "owen", {"dm": "participants"}, title=TITLE, body=BODY)
+    sent = ok(await sandbox.click("owen", label=english("announcements.preview.confirm")))
+
+    reply = preview.replies[-1]
+    assert reply["embeds"][0]["title"] == english("announcements.preview.header")
+    assert reply["buttons"] == [
+        english("announcements.preview.confirm"),
+        english("announcements.preview.cancel"),
+    ]
+    assert reply_text(sent, 1) == english("announcements.confirm.sending", id=1)
