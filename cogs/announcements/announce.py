@@ -154,7 +154,7 @@ class Announce(
         limit = self.bot.settings.config.announcements.list_limit
         async with self.bot.db.read() as session:
             rows = await announcements.listing(session, limit=limit)
-        await send(interaction, embed=list_embed(interaction, rows))
+        await send(interaction, embed=list_embed(interaction, self.bot, rows))
 
     @app_commands.command(name="cancel", description="Cancel a scheduled announcement")
     @app_commands.describe(id="The announcement's number, as the list shows it")

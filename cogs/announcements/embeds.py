@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.discord.mentions import channel_mention
+from bot.discord.mentions import channel_mention, mention
 from bot.discord.replies import tr
 from bot.discord.timestamps import discord_ts
 from bot.models.announcements import DM_NOBODY, PING_EVERYONE, PING_NOBODY, PING_ROLE
@@ -49,11 +49,12 @@ def preview_text(bot: HackBot, draft: Draft) -> str:
     return announcements.render(draft.title, draft.body, ping)
 
 
-def ping_words(interaction: Interaction, bot: HackBot, ping: str, role_id: int | None) -> str:
+def ping_words(interaction: Interaction, bot: HackBot, ping: str, role_id: int | None) -> Safe:
+    """Who a post mentions, in words (a role by its name, neutralized)."""
     if ping == PING_ROLE:
         role = bot.guild.get_role(role_id) if bot.guild is not None and role_id else None
-        return tr(interaction, "announcements.ping.role", role=role.name if role else "?")
-    return tr(interaction, f"announcements.ping.{ping}")
+        return Safe(tr(interaction, "announcements.ping.role", role=role.name if role else "?"))
+    return Safe(tr(interaction, f"announcements.ping.{ping}"))
 
 
 def preview_embed(
@@ -79,7 +80,7 @@ def preview_embed(
         words = ping_words(interaction, bot, draft.ping, draft.ping_role_id)
         lines.append(tr(interaction, "announcements.preview.ping", audience=words))
     if draft.dm_audience != DM_NOBODY:
-        words = tr(interaction, f"announcements.dm_audience.{draft.dm_audience}")
+        words = Safe(tr(interaction, f"announcements.dm_audience.{draft.dm_audience}"))
         lines.append(tr(interaction, "announcements.preview.dm", audience=words))
     lines.append(tr(interaction, "announcements.preview.reach", count=reach.people))
     lines.append(
@@ -95,7 +96,27 @@ def report_text(interaction: Interaction, report: Report) -> str:
     return tr(interaction, message.key, **message.params)
 
 
-def list_embed(interaction: Interaction, rows: list[AnnouncementView]) -> discord.Embed:
+def audience_words(interaction: Interaction, bot: HackBot, row: AnnouncementView) -> str:
+    """Where it goes and to whom: the channel and who it mentions, who gets it by DM."""
+    parts = []
+    if row.channel_id is not None:
+        parts.append(
+            tr(
+                interaction,
+                "announcements.list.audience_channel",
+                channel=channel_mention(row.channel_id),
+                ping=ping_words(interaction, bot, row.ping, row.ping_role_id),
+            )
+        )
+    if row.dm_audience != DM_NOBODY:
+        dm = Safe(tr(interaction, f"announcements.dm_audience.{row.dm_audience}"))
+        parts.append(tr(interaction, "announcements.list.audience_dm", dm=dm))
+    return "; ".join(parts)
+
+
+def list_embed(
+    interaction: Interaction, bot: HackBot, rows: list[AnnouncementView]
+) -> discord.Embed:
     embed = discord.Embed(title=tr(interaction, "announcements.list.title"))
     if not rows:
         embed.description = tr(interaction, "announcements.list.empty")
@@ -109,6 +130,8 @@ def list_embed(interaction: Interaction, rows: list[AnnouncementView]) -> discor
             status=Safe(tr(interaction, f"announcements.status.{row.status}")),
             when=discord_ts(row.publish_at or row.created_at, "f"),
             title=row.title,
+            author=mention(row.author_id),
+            audience=Safe(audience_words(interaction, bot, row)),
         )
         if row.recipients:
             line += " · " + tr(

@@ -250,6 +250,12 @@ async def test_list_and_cancel_a_scheduled_announcement(sandbox: Sandbox) -> Non
         status=Message("announcements.status.scheduled"),
         when=discord_ts(row.publish_at, "f"),
         title="Mañana",
+        author=mention(uid(sandbox, "olga")),
+        audience=Message(
+            "announcements.list.audience_channel",
+            channel=channel_mention(channel_id(sandbox)),
+            ping=Message("announcements.ping.nobody"),
+        ),
     ) in reply_text(listed)
     assert_reply(cancelled, "announcements.cancel.done", id=row.id)
     assert_reply(again, "announcements.errors.not_cancellable", id=row.id)
