@@ -89,7 +89,9 @@ class PreviewButton(
     """Confirm (stores the announcement as scheduled and, when it is for now, sends it) or
     Cancel (discards the draft). Only the draft's author, still an organizer, may press."""
 
-    def __init__(self, announcement_id: int, confirm: bool, label: str = "", *, valid: bool = True):
+    def __init__(
+        self, announcement_id: int, confirm: bool, label: str = "", *, valid: bool = True
+    ) -> None:
         super().__init__(
             discord.ui.Button(
                 label=label or ("Confirm" if confirm else "Cancel"),

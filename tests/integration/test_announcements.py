@@ -315,3 +315,12 @@ async def test_an_english_speaking_organizer_reads_the_preview_in_english(
         english("announcements.preview.cancel"),
     ]
     assert reply_text(sent, 1) == english("announcements.confirm.sending", id=1)
+
+
+async def test_a_forged_button_is_answered_and_does_nothing(sandbox: Sandbox) -> None:
+    for custom_id in ("announce:ok:abc", "announce:maybe:1", "announce:ok:99999999999999999999"):
+        outcome = ok(await sandbox.forge_click("olga", custom_id))
+        assert_reply(outcome, "core.errors.invalid_button")
+        assert outcome.effects == []
+    unknown = ok(await sandbox.forge_click("olga", "announce:ok:42"))
+    assert_reply(unknown, "announcements.errors.not_found", id=42)
