@@ -8,7 +8,7 @@ show goes through :class:`Notifier`, which the bot implements on Discord
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -42,6 +42,30 @@ class Notifier(Protocol):
     ) -> bool:
         """Replace a message the bot posted (its buttons and embeds removed), in the language
         of ``reader_id`` (who the message is for), the event's when not given or unknown."""
+        ...
+
+    # -- announcements: organizer-written text, pings limited to the chosen audience --------
+    async def role_members(self, role_key: str, /) -> list[int] | None:
+        """The ids of the members holding the ``[roles]`` entry ``role_key`` (bots left out);
+        None when the role is not configured or not visible."""
+        ...
+
+    async def publish(
+        self,
+        channel_id: int,
+        content: str,
+        /,
+        *,
+        roles: Sequence[int] = (),
+        everyone: bool = False,
+    ) -> int | None:
+        """Post ``content`` as is to a channel; it may ping ``roles`` (and @everyone when
+        ``everyone``), nobody else whatever it contains. The message id, None if refused."""
+        ...
+
+    async def dm_text(self, user_id: int, content: str, /) -> str:
+        """A direct message of ``content`` as is: ``"sent"``, ``"closed"`` when the member
+        does not accept DMs (Discord error 50007), otherwise a short reason it failed."""
         ...
 
 

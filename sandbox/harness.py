@@ -138,6 +138,8 @@ class Sandbox:
         self.calendar = LocalCalendar(now=clock.now)
         self.errors = ErrorCapture()
         self.bot: HackBot | None = None
+        # How long a step waits for the bot to settle (a long DM fan-out needs more).
+        self.settle_limit = 15.0
         self._bot_task: asyncio.Task[None] | None = None
         self._redirect: contextlib.ExitStack | None = None
         self.settings: Settings | None = None
@@ -349,7 +351,7 @@ class Sandbox:
         outcome = StepOutcome()
         result = await act()
         try:
-            await self.settle()
+            await self.settle(self.settle_limit)
         except TimeoutError as exc:
             outcome.errors.append({"type": "timeout", "message": str(exc)})
         interactions = (
@@ -408,8 +410,8 @@ class Sandbox:
         return await self.step(act)
 
     def readable(self, text: str) -> str:
-        """Mentions and timestamps as a person reads them: @handle, #channel, /command, a UTC
-        time."""
+        """Mentions and timestamps as a person reads them: @handle, #channel, @role, /command,
+        a UTC time."""
 
         def user(match: re.Match[str]) -> str:
             return "@" + (self.discord.handle_of(int(match[1])) or match[1])
@@ -418,11 +420,17 @@ class Sandbox:
             channel = self.discord.state.find_channel(int(match[1]))
             return match[0] if channel is None else "#" + channel.name
 
+        def role(match: re.Match[str]) -> str:
+            guild = self.discord.state.guilds.get(self.guild_id)
+            found = guild.roles.get(int(match[1])) if guild is not None else None
+            return match[0] if found is None else "@" + found.name
+
         def stamp(match: re.Match[str]) -> str:
             return datetime.fromtimestamp(int(match[1]), UTC).strftime("%Y-%m-%d %H:%M UTC")
 
         text = re.sub(r"<@!?(\d+)>", user, text)
         text = re.sub(r"<#(\d+)>", channel, text)
+        text = re.sub(r"<@&(\d+)>", role, text)
         # A command mention (`</team leave:id>`) shows as the command's name in every client.
         text = re.sub(r"</([\w-]+(?: [\w-]+){0,2}):\d+>", r"/\1", text)
         return re.sub(r"<t:(\d+)(?::\w)?>", stamp, text)

@@ -151,6 +151,7 @@ def test_entry_points_are_discovered_not_listed() -> None:
         "jobs.teams_expiry",
         "jobs.mentors_reminders",
         "jobs.leaderboard_post",
+        "jobs.announcements_send",
     } <= set(found)
     for name in ("app.py", "cli.py"):
         text = (ROOT / "bot" / name).read_text(encoding="utf-8")

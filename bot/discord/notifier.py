@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from bot.app import HackBot
 
 log = logging.getLogger(__name__)
+# Discord's error code for a member who does not accept DMs from the server's members.
+CANNOT_DM = 50007
 
 CARD_COLOUR = discord.Colour(0xF5A623)
 
@@ -121,6 +124,49 @@ class DiscordNotifier:
             log.info("could not edit leaderboard card %s: %s", message_id, exc.status)
             return False
         return True
+
+    # -- announcements -------------------------------------------------------------------
+    async def role_members(self, role_key: str, /) -> list[int] | None:
+        role = self.bot.role(role_key)
+        return None if role is None else [m.id for m in role.members if not m.bot]
+
+    async def publish(
+        self,
+        channel_id: int,
+        content: str,
+        /,
+        *,
+        roles: Sequence[int] = (),
+        everyone: bool = False,
+    ) -> int | None:
+        channel = await self.channel_by_id(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            log.warning("channel %s is gone or not visible; announcement not posted", channel_id)
+            return None
+        allowed = discord.AllowedMentions(
+            everyone=everyone,
+            users=False,
+            roles=[discord.Object(role_id) for role_id in roles],
+            replied_user=False,
+        )
+        try:
+            message = await channel.send(content, allowed_mentions=allowed)
+        except discord.HTTPException as exc:
+            log.warning("discord refused an announcement: %s %s", exc.status, exc.code)
+            return None
+        return message.id
+
+    async def dm_text(self, user_id: int, content: str, /) -> str:
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            await user.send(content)
+        except discord.Forbidden as exc:
+            return "closed" if exc.code == CANNOT_DM else f"forbidden_{exc.code}"
+        except discord.NotFound:
+            return "unknown_user"
+        except discord.HTTPException as exc:
+            return f"http_{exc.status}"
+        return "sent"
 
     async def channel_by_id(self, channel_id: int | None) -> Any:
         """A channel or thread from the cache, else from Discord; None when it is gone."""

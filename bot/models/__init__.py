@@ -1,5 +1,6 @@
 """All tables. Importing this package registers every model on ``Base.metadata``."""
 
+from bot.models.announcements import Announcement, AnnouncementDelivery
 from bot.models.base import Base, Snowflake, UTCDateTime
 from bot.models.leaderboard import LeaderboardPost
 from bot.models.mentors import (
@@ -22,6 +23,8 @@ from bot.models.teams import (
 )
 
 __all__ = [
+    "Announcement",
+    "AnnouncementDelivery",
     "AuditEntry",
     "Base",
     "Invitation",

@@ -1,0 +1,1 @@
+"""`/announce`: organizers broadcast to the right people, now or later, and know who got it."""
