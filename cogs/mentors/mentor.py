@@ -28,7 +28,7 @@ from cogs.mentors.options import (
 )
 from cogs.mentors.views import DYNAMIC_ITEMS, book_view, mentor_name
 
-ID_MAX = 2**53
+ID_MAX = 2**53 - 1  # Discord integer options are Int53: at most 2^53 - 1
 
 
 class Mentors(
