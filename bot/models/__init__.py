@@ -3,7 +3,7 @@
 from bot.models.base import Base, Snowflake, UTCDateTime
 from bot.models.ops import AuditEntry, JobRun, KeyValue, MemberLocale
 from bot.models.registration import MemberProfile
-from bot.models.submissions import Submission
+from bot.models.submissions import Submission, SubmissionNudge
 from bot.models.teams import (
     Invitation,
     JoinRequest,
@@ -25,6 +25,7 @@ __all__ = [
     "MemberProfile",
     "Snowflake",
     "Submission",
+    "SubmissionNudge",
     "Team",
     "TeamMember",
     "TeamsControl",
