@@ -199,6 +199,8 @@ class HackBot(commands.Bot):
             submissions.hub_endpoint,
             self.settings.secrets.hf_token,
             max_concurrency=submissions.hub_concurrency,
+            budget=submissions.hub_budget,
+            budget_window=submissions.hub_budget_window.total_seconds(),
         )
 
     @functools.cached_property
