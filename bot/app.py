@@ -107,6 +107,7 @@ class HackBot(commands.Bot):
             settings=settings,
             notifier=DiscordNotifier(self),
             latency=lambda: self.latency,
+            hub=self.hub,
         )
         self.job_runner = JobRunner(self.job_context)
         self.started_at = self.clock.now()
