@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.i18n import Message
 from sandbox.harness import Sandbox
 from sandbox.hub import commit_sha
+from sandbox.state import domain_state, readable_state
 from tests.integration.replies import english, expected
 from tests.integration.submissions_support import (
     DATASET,
@@ -78,3 +79,30 @@ async def test_status_shows_checklists_and_what_is_missing(sandbox: Sandbox) -> 
     assert english("submissions.hints.links_dataset_no_dataset") in text
     [row] = await rows(sandbox)
     assert row.status == "failed" and row.checks["links_dataset"] == "failed"
+
+
+async def test_rehearsal_state_lists_submissions(sandbox: Sandbox) -> None:
+    await team_with_hub(sandbox)
+    sandbox.hub.set(MODEL, {"parameters": 9_000_000_000})
+    ok(await sandbox.run("ana", "submit", {"dataset": DATASET, "model": MODEL}))
+    state = await domain_state(sandbox)
+    found = await by_kind(sandbox)
+    assert state["submissions"] == [
+        {
+            "team": "Los Tigres",
+            "kind": "dataset",
+            "repo": DATASET,
+            "sha": found["dataset"].sha,
+            "status": "passed",
+            "failed_checks": [],
+        },
+        {
+            "team": "Los Tigres",
+            "kind": "model",
+            "repo": MODEL,
+            "sha": found["model"].sha,
+            "status": "failed",
+            "failed_checks": ["size"],
+        },
+    ]
+    assert any("model somosnlp/tigre-7b" in line for line in readable_state(state))
