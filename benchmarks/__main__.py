@@ -9,6 +9,7 @@ import traceback
 from collections.abc import Callable
 
 from benchmarks import ack, burst, demo, memory, ready
+from benchmarks import submissions as submissions_bench
 from benchmarks import teams_formation as formation
 from benchmarks.common import (
     ROOT,
@@ -58,6 +59,7 @@ def main() -> int:
                 ("team formation", lambda: asyncio.run(formation.run_formation(backends))),
                 ("start-up on a large server", lambda: asyncio.run(ready.run())),
                 ("bursts under rate limits", lambda: asyncio.run(burst.run())),
+                ("submissions", lambda: asyncio.run(submissions_bench.run())),
                 ("memory", memory.run),
                 ("hackbot demo", demo.run),
             ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlencode
@@ -30,6 +31,8 @@ class HubRoutes:
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         raw = request.raw_path.split("?", 1)[0]
         segments = [unquote(s) for s in raw.split("/")[1:]]
+        if self._hub.latency > 0:
+            await asyncio.sleep(self._hub.latency)
         try:
             if request.method == "POST":
                 return await self._post(request, segments)
