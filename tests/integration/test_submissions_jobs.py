@@ -190,3 +190,5 @@ async def test_admin_export_and_reverify(sandbox: Sandbox) -> None:
     assert len(messages(outcome, THREAD)) == 1
     history = await rows(sandbox, current_only=False)
     assert len(history) == 2
+    status = reply_text(ok(await sandbox.run("olga", "admin status")))
+    assert expected("submissions.status.counts", passed=1, failed=1, pending=0) in status
