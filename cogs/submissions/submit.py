@@ -97,7 +97,10 @@ class Submit(commands.Cog):
         await send(
             interaction,
             "\n".join(render(interaction, line) for line in lines),
-            embeds=[checklist_embed(interaction, item.view) for item in result.results],
+            embeds=[
+                checklist_embed(interaction, item.view)
+                for item in [*result.results, *result.updated]
+            ],
         )
 
 

@@ -106,3 +106,16 @@ async def test_rehearsal_state_lists_submissions(sandbox: Sandbox) -> None:
         },
     ]
     assert any("model somosnlp/tigre-7b" in line for line in readable_state(state))
+
+
+async def test_submitting_the_dataset_reverifies_the_model_that_links_it(
+    sandbox: Sandbox,
+) -> None:
+    await team_with_hub(sandbox)
+    ok(await sandbox.run("ana", "submit", {"model": MODEL}))
+    assert (await by_kind(sandbox))["model"].checks["links_dataset"] == "failed"
+    outcome = ok(await sandbox.run("ana", "submit", {"dataset": DATASET}))
+    found = await by_kind(sandbox)
+    assert found["model"].status == "passed" and found["dataset"].status == "passed"
+    assert len(outcome.replies[0]["embeds"]) == 2
+    assert len(await rows(sandbox, current_only=False)) == 2  # updated in place, no new row

@@ -27,6 +27,12 @@ from bot.services.submissions.store import SubmissionView, TeamRef, Verified
 from bot.settings import Config
 
 ORDER: Final = ("dataset", "model", "space")
+# A deliverable's link checks name the team's other deliverables: submitting one of these kinds
+# verifies again the current deliverables that link to it.
+DEPENDS_ON: Final[dict[str, tuple[str, ...]]] = {
+    "model": ("dataset",),
+    "space": ("dataset", "model"),
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,8 @@ class SubmitResult:
     team: TeamRef
     results: list[Result]
     token_alert: bool = False  # tell organizers the Hub token was rejected (at most hourly)
+    # The team's other current deliverables whose link checks were verified again.
+    updated: list[Result] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -144,7 +152,28 @@ async def submit(
         return results, alert
 
     results, alert = await db.write(write)
-    return SubmitResult(team=team, results=results, token_alert=alert)
+    changed = {ref.kind for ref in refs}
+    dependents = [
+        view
+        for kind, view in current.items()
+        if kind not in changed
+        and view.status != PENDING
+        and any(d in changed for d in DEPENDS_ON.get(kind, ()))
+    ]
+    updated: list[Result] = []
+    if dependents:
+        batch = await _verify_batch(
+            db,
+            hub,
+            config,
+            now,
+            rows=dependents,
+            teams={team.id: team},
+            links={team.id: links},
+            retrying=True,
+        )
+        updated = [result for _, result in batch.done]
+    return SubmitResult(team=team, results=results, token_alert=alert, updated=updated)
 
 
 async def _links(session: AsyncSession, team_id: int) -> dict[str, str | None]:
