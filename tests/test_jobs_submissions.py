@@ -107,3 +107,21 @@ async def test_nudges_follow_the_stages_and_go_out_once(
     assert thread == 777 and message.key == "submissions.nudge.message"
     clock.set(deadline + timedelta(minutes=1))
     assert await submissions_nudges.run(ctx) is None  # after the deadline: nothing
+
+
+async def test_reverify_leaves_half_the_budget_to_members(
+    settings: Settings, db: Database, clock: ManualClock, hub: LocalHub
+) -> None:
+    ctx = await context(settings, db, clock, hub)
+    ctx = replace(ctx, hub=HubClient(hub.url, "hf_org", retries=0, budget=4, budget_window=300))
+    assert ctx.hub is not None
+    await flow.submit(
+        db, ctx.hub, settings.config, user_id=1, refs=[RepoRef("model", MODEL)], now=clock.now()
+    )
+    assert ctx.hub.budget_left() == 2  # repo info and card
+    before = len(hub.requests)
+    batch = await flow.reverify(db, ctx.hub, settings.config, clock.now())
+    assert batch.done == [] and len(hub.requests) == before + 1  # one left: half of 4 kept
+    assert ctx.hub.budget_left() == 1
+    batch = await flow.reverify(db, ctx.hub, settings.config, clock.now())
+    assert len(hub.requests) == before + 1  # below half: not one request

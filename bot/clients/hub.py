@@ -301,6 +301,13 @@ class HubClient:
         self._cache = _ShaCache(cache_size)
         self.requests = 0  # Hub requests attempted (each retry counts), for benchmarks and status
 
+    def budget_left(self) -> int | None:
+        """Requests the budget still allows in its window now (None: no budget)."""
+        return self._budget.left()
+
+    def budget_limit(self) -> int:
+        return self._budget.limit
+
     def impatient(self, retries: int = 1, max_wait: float = 5.0) -> HubClient:
         """The same client (cache, concurrency, budget shared) that gives up sooner: for a member
         waiting on an answer, a Hub that needs more than a short wait means "pending"."""
@@ -653,6 +660,18 @@ class _Budget:
         self._window = window
         self._max_wait = max_wait
         self._stamps: deque[float] = deque()
+
+    @property
+    def limit(self) -> int:
+        return self._limit or 0
+
+    def left(self) -> int | None:
+        if self._limit is None:
+            return None
+        now = time.monotonic()
+        while self._stamps and now - self._stamps[0] >= self._window:
+            self._stamps.popleft()
+        return self._limit - len(self._stamps)
 
     async def acquire(self, repo_id: str) -> None:
         if self._limit is None:

@@ -6,6 +6,7 @@ transaction is open while the Hub is asked.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +28,8 @@ from bot.services.submissions.store import SubmissionView, TeamRef, Verified
 from bot.settings import Config
 
 ORDER: Final = ("dataset", "model", "space")
+BATCH_READS: Final = 16  # repos read at once by a job (the adapter bounds the requests in flight)
+BUDGET_SHARE: Final = 0.5  # re-verification stops when less than this share of the budget is left
 # A deliverable's link checks name the team's other deliverables: submitting one of these kinds
 # verifies again the current deliverables that link to it.
 DEPENDS_ON: Final[dict[str, tuple[str, ...]]] = {
@@ -129,7 +132,8 @@ async def submit(
     links.update({ref.kind: ref.repo_id for ref in refs})
     ctx = context_for(config, links)
     ordered = sorted(refs, key=lambda r: ORDER.index(r.kind))
-    read = [(ref, *await _read(hub, ref, config)) for ref in ordered]
+    found = await asyncio.gather(*(_read(hub, ref, config) for ref in ordered))
+    read = [(ref, facts, problem) for ref, (facts, problem) in zip(ordered, found, strict=True)]
     retry_at = now + config.submissions.retry_every
 
     async def write(session: AsyncSession) -> tuple[list[Result], bool]:
@@ -224,8 +228,19 @@ async def _verify_batch(
     batch = BatchResult()
     unauthorized = False
     retry_at = now + config.submissions.retry_every
-    for view in rows:
-        facts, problem = await _read(hub, view.ref, config)
+    readings: list[tuple[SubmissionView, RepoFacts | None, str | None]] = []
+    for start in range(0, len(rows), BATCH_READS):
+        left = hub.budget_left()
+        if not retrying and left is not None and left < hub.budget_limit() * BUDGET_SHARE:
+            # Re-verification never takes the budget members need for /submit: the rest
+            # waits for the next run.
+            break
+        chunk = rows[start : start + BATCH_READS]
+        found = await asyncio.gather(*(_read(hub, view.ref, config) for view in chunk))
+        readings += [
+            (view, facts, problem) for view, (facts, problem) in zip(chunk, found, strict=True)
+        ]
+    for view, facts, problem in readings:
         team = teams.get(view.team_id)
         if facts is None:
             unauthorized = unauthorized or problem == "unauthorized"
