@@ -44,6 +44,8 @@ class RepoFacts:
     late_at: datetime | None = None
     # No commit at or before the deadline: the oldest commit's date, to say how late it was.
     first_commit_after: datetime | None = None
+    # The pinned commit's date from the commit list, when the head was not pinned.
+    pinned_at: datetime | None = None
 
     @property
     def sha(self) -> str | None:
@@ -51,6 +53,8 @@ class RepoFacts:
 
     @property
     def committed_at(self) -> datetime | None:
+        if self.pinned_at is not None:
+            return self.pinned_at
         return self.info.last_modified if self.info is not None else None
 
 
@@ -68,13 +72,14 @@ async def gather(
         raise
     if info.gated:
         return RepoFacts(ref=ref, missing="gated", info=info)
-    late_sha = late_at = first_after = None
+    late_sha = late_at = first_after = pinned_at = None
     if info.last_modified is not None and info.last_modified > deadline and ref.revision is None:
         late_sha, late_at = info.sha, info.last_modified
         commits = await hub.list_commits(ref.repo_id, kind)
         before = [c for c in commits if c.date <= deadline]
         if before:
             info = await hub.repo_info(ref.repo_id, kind, before[0].sha)
+            pinned_at = before[0].date
         elif commits:
             first_after = min(c.date for c in commits)
     card_text = None
@@ -109,6 +114,7 @@ async def gather(
         late_sha=late_sha,
         late_at=late_at,
         first_commit_after=first_after,
+        pinned_at=pinned_at,
     )
 
 
