@@ -154,3 +154,15 @@ async def test_hostile_input_never_reaches_the_hub(
     assert "@everyone" not in text.replace("@\u200beveryone", "")
     assert len(sandbox.hub.requests) == before and await rows(sandbox) == []
     assert not messages(outcome)
+
+
+async def test_a_forged_500_character_id_is_refused(sandbox: Sandbox) -> None:
+    """Discord's client never sends more than the option's 300 characters; a modified client
+    can, and the bot refuses it before the Hub hears of it."""
+    await team_with_hub(sandbox)
+    before = len(sandbox.hub.requests)
+    outcome = ok(await sandbox.forge("ana", "submit", raw={"model": "somosnlp/" + "a" * 491}))
+    assert reply_text(outcome) == expected(
+        "core.errors.invalid_option", option=expected("commands.submit.options.model.name")
+    )
+    assert len(sandbox.hub.requests) == before and await rows(sandbox) == []
