@@ -18,6 +18,12 @@ Writes: ``create_repo`` is ``HfApi.create_repo``. ``upload_files`` calls the pre
 endpoints itself (``HfApi.create_commit`` preuploads through the SDK's ``http_backoff``, a blocking
 retry loop); only files the Hub wants through LFS go through ``HfApi.create_commit``.
 
+Cache and budget: reads at a full commit sha (repo info, files) never change and are kept in a
+bounded LRU, so verifying an unchanged repo again costs its one head request; every request
+first takes a place in a sliding-window budget (``budget`` per ``budget_window`` seconds, shared
+by every caller of the client and its ``impatient()`` views) and, when the budget would make it
+wait more than two seconds, fails at once as ``rate_limited``.
+
 Repo info asks only for the fields the adapter reads (``expand=``). A disabled repo read without
 a token answers 401 like a missing one (kind ``not_found``); only a valid token tells ``disabled``.
 
