@@ -107,6 +107,7 @@ class HackBot(commands.Bot):
             settings=settings,
             notifier=DiscordNotifier(self),
             latency=lambda: self.latency,
+            hub=self.hub,
         )
         self.job_runner = JobRunner(self.job_context)
         self.started_at = self.clock.now()
@@ -199,6 +200,8 @@ class HackBot(commands.Bot):
             submissions.hub_endpoint,
             self.settings.secrets.hf_token,
             max_concurrency=submissions.hub_concurrency,
+            budget=submissions.hub_budget,
+            budget_window=submissions.hub_budget_window.total_seconds(),
         )
 
     @functools.cached_property

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.clients.hub import HubClient
 from bot.clock import Clock
 from bot.db import Database
 from bot.i18n import Message
@@ -81,3 +82,5 @@ class JobContext:
     notifier: Notifier
     # The gateway's heartbeat latency in seconds (NaN while not connected).
     latency: Callable[[], float] = field(default=_no_latency)
+    # The bot's Hugging Face Hub adapter (one cache and request budget for cogs and jobs).
+    hub: HubClient | None = None

@@ -18,6 +18,12 @@ Writes: ``create_repo`` is ``HfApi.create_repo``. ``upload_files`` calls the pre
 endpoints itself (``HfApi.create_commit`` preuploads through the SDK's ``http_backoff``, a blocking
 retry loop); only files the Hub wants through LFS go through ``HfApi.create_commit``.
 
+Cache and budget: reads at a full commit sha (repo info, files) never change and are kept in a
+bounded LRU, so verifying an unchanged repo again costs its one head request; every request
+first takes a place in a sliding-window budget (``budget`` per ``budget_window`` seconds, shared
+by every caller of the client and its ``impatient()`` views) and, when the budget would make it
+wait more than two seconds, fails at once as ``rate_limited``.
+
 Repo info asks only for the fields the adapter reads (``expand=``). A disabled repo read without
 a token answers 401 like a missing one (kind ``not_found``); only a valid token tells ``disabled``.
 
@@ -32,10 +38,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import copy
 import hashlib
 import json
 import logging
+import re
 import threading
+import time
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -277,6 +287,9 @@ class HubClient:
         backoff_base: float = 1.0,
         max_backoff: float = 30.0,
         max_rate_limit_wait: float = 60.0,
+        budget: int | None = None,
+        budget_window: float = 300.0,
+        cache_size: int = 4096,
     ) -> None:
         _install_client_factory()
         self._endpoint = endpoint.rstrip("/")
@@ -290,6 +303,25 @@ class HubClient:
         self._backoff_base = backoff_base
         self._max_backoff = max_backoff
         self._max_rate_limit_wait = max_rate_limit_wait
+        self._budget = _Budget(budget, budget_window)
+        self._cache = _ShaCache(cache_size)
+        self.requests = 0  # Hub requests attempted (each retry counts), for benchmarks and status
+
+    def budget_left(self) -> int | None:
+        """Requests the budget still allows in its window now (None: no budget)."""
+        return self._budget.left()
+
+    def budget_limit(self) -> int:
+        return self._budget.limit
+
+    def impatient(self, retries: int = 1, max_wait: float = 5.0) -> HubClient:
+        """The same client (cache, concurrency, budget shared) that gives up sooner: for a member
+        waiting on an answer, a Hub that needs more than a short wait means "pending"."""
+        clone = copy.copy(self)
+        clone._retries = retries
+        clone._max_rate_limit_wait = max_wait
+        clone._max_backoff = min(self._max_backoff, max_wait)
+        return clone
 
     def __repr__(self) -> str:
         return f"HubClient(endpoint={self._endpoint!r}, authenticated={bool(self._token)})"
@@ -305,9 +337,24 @@ class HubClient:
         return await self.repo_info(repo_id, "space", revision)
 
     async def repo_info(
-        self, repo_id: str, kind: RepoKind, revision: str | None = None
+        self,
+        repo_id: str,
+        kind: RepoKind,
+        revision: str | None = None,
+        *,
+        max_age: float | None = None,
     ) -> RepoInfo:
+        """Repo info at ``revision`` (default: the head). A read at a full commit sha is cached
+        (a commit never changes); with ``max_age`` a head read that recent is reused too."""
         expand: Any = list(EXPAND[kind])
+        if revision is not None and _is_sha(revision):
+            cached = self._cache.get(("info", kind, repo_id, revision))
+            if isinstance(cached, RepoInfo):
+                return cached
+        elif max_age is not None:
+            fresh = self._cache.get_fresh(("head", kind, repo_id), max_age)
+            if isinstance(fresh, RepoInfo):
+                return fresh
 
         def call() -> RepoInfo:
             if kind == "model":
@@ -324,7 +371,12 @@ class HubClient:
                 )
             return _to_repo_info(raw, kind)
 
-        return await self._call(repo_id, call)
+        info = await self._call(repo_id, call)
+        if info.sha is not None:
+            self._cache.put(("info", kind, repo_id, info.sha), info)
+        if revision is None:
+            self._cache.put(("head", kind, repo_id), info)
+        return info
 
     async def space_runtime(self, repo_id: str) -> SpaceRuntimeInfo:
         def call() -> SpaceRuntimeInfo:
@@ -389,15 +441,38 @@ class HubClient:
         kind: RepoKind = "model",
         revision: str | None = None,
     ) -> str:
-        """One (small) file of the repo as text, from its ``resolve`` URL."""
+        """One (small) file of the repo as text, from its ``resolve`` URL (cached at a sha)."""
+        return (await self.read_bytes(repo_id, filename, kind, revision)).decode("utf-8")
+
+    async def read_bytes(
+        self,
+        repo_id: str,
+        filename: str,
+        kind: RepoKind = "model",
+        revision: str | None = None,
+        *,
+        limit: int | None = None,
+    ) -> bytes:
+        """A file of the repo, or its first ``limit`` bytes (an HTTP range request); cached when
+        ``revision`` is a full commit sha."""
+        key = ("file", kind, repo_id, revision, filename, limit)
+        if revision is not None and _is_sha(revision):
+            cached = self._cache.get(key)
+            if isinstance(cached, bytes):
+                return cached
         url = hf_hub_url(
             repo_id, filename, repo_type=kind, revision=revision, endpoint=self._endpoint
         )
+        headers = {"Range": f"bytes=0-{limit - 1}"} if limit else None
 
-        def call() -> str:
-            return self._get(url).content.decode("utf-8")
+        def call() -> bytes:
+            data = self._get(url, headers=headers).content
+            return data[:limit] if limit else data
 
-        return await self._call(repo_id, call)
+        data = await self._call(repo_id, call)
+        if revision is not None and _is_sha(revision) and len(data) <= _CACHED_FILE_MAX:
+            self._cache.put(key, data)
+        return data
 
     # -- writes ----------------------------------------------------------------------------------
     async def create_repo(
@@ -434,13 +509,15 @@ class HubClient:
     def _repo_api(self, repo_id: str, kind: RepoKind) -> str:
         return f"{self._endpoint}/api/{kind}s/{repo_id}"
 
-    def _get(self, url: str, params: dict[str, str] | None = None) -> httpx2.Response:
-        response = get_session().get(
-            url,
-            params=params,
-            headers=build_hf_headers(token=self._token, library_name="hackbot"),
-            timeout=self._timeout,
-        )
+    def _get(
+        self,
+        url: str,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx2.Response:
+        all_headers = build_hf_headers(token=self._token, library_name="hackbot")
+        all_headers.update(headers or {})
+        response = get_session().get(url, params=params, headers=all_headers, timeout=self._timeout)
         hf_raise_for_status(response)
         return response
 
@@ -525,6 +602,8 @@ class HubClient:
         attempt = 0
         while True:
             try:
+                await self._budget.acquire(repo_id)
+                self.requests += 1
                 async with self._semaphore:
                     return await asyncio.to_thread(self._in_thread, fn)
             except Exception as exc:
@@ -540,6 +619,80 @@ class HubClient:
                 "Hub %s for %s; retry %d/%d in %.1fs", kind, repo_id, attempt, self._retries, delay
             )
             await self._sleep(delay)
+
+
+_SHA = re.compile(r"[0-9a-f]{40}")
+_CACHED_FILE_MAX: Final = 256 * 1024
+
+
+def _is_sha(revision: str) -> bool:
+    return _SHA.fullmatch(revision) is not None
+
+
+class _ShaCache:
+    """A bounded LRU of what never changes (reads at a commit sha) and of recent head reads."""
+
+    def __init__(self, size: int) -> None:
+        self._size = max(1, size)
+        self._items: OrderedDict[tuple[Any, ...], tuple[float, object]] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> object | None:
+        found = self._items.get(key)
+        if found is None:
+            return None
+        self._items.move_to_end(key)
+        return found[1]
+
+    def get_fresh(self, key: tuple[Any, ...], max_age: float) -> object | None:
+        found = self._items.get(key)
+        if found is None or time.monotonic() - found[0] > max_age:
+            return None
+        return found[1]
+
+    def put(self, key: tuple[Any, ...], value: object) -> None:
+        self._items[key] = (time.monotonic(), value)
+        self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+
+class _Budget:
+    """At most ``limit`` requests per ``window`` seconds (a sliding window), shared by every
+    caller of one client. A caller that would wait longer than ``max_wait`` gets a
+    ``rate_limited`` HubError at once (the submission waits as pending, a job retries it)."""
+
+    def __init__(self, limit: int | None, window: float, max_wait: float = 2.0) -> None:
+        self._limit = limit
+        self._window = window
+        self._max_wait = max_wait
+        self._stamps: deque[float] = deque()
+
+    @property
+    def limit(self) -> int:
+        return self._limit or 0
+
+    def left(self) -> int | None:
+        if self._limit is None:
+            return None
+        now = time.monotonic()
+        while self._stamps and now - self._stamps[0] >= self._window:
+            self._stamps.popleft()
+        return self._limit - len(self._stamps)
+
+    async def acquire(self, repo_id: str) -> None:
+        if self._limit is None:
+            return
+        while True:
+            now = time.monotonic()
+            while self._stamps and now - self._stamps[0] >= self._window:
+                self._stamps.popleft()
+            if len(self._stamps) < self._limit:
+                self._stamps.append(now)
+                return
+            wait = self._stamps[0] + self._window - now
+            if wait > self._max_wait:
+                raise HubError("rate_limited", repo_id, retry_after=wait)
+            await asyncio.sleep(wait)
 
 
 def git_hash(data: bytes) -> str:

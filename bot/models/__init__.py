@@ -12,7 +12,7 @@ from bot.models.mentors import (
 )
 from bot.models.ops import AuditEntry, JobRun, KeyValue, MemberLocale
 from bot.models.registration import MemberProfile, Registration, VerifyAttempts
-from bot.models.submissions import Submission
+from bot.models.submissions import Submission, SubmissionNudge
 from bot.models.teams import (
     Invitation,
     JoinRequest,
@@ -43,6 +43,7 @@ __all__ = [
     "Registration",
     "Snowflake",
     "Submission",
+    "SubmissionNudge",
     "Team",
     "TeamMember",
     "TeamsControl",

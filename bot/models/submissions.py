@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, Snowflake, UTCDateTime
@@ -55,3 +55,21 @@ class Submission(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Pending (Hub unreachable or rate-limited): how many verifications failed, and when the
+    # retry job tries again.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The newest commit seen after the deadline, once organizers were told about it.
+    late_sha: Mapped[str | None] = mapped_column(String(40))
+
+
+class SubmissionNudge(Base):
+    """One deadline reminder sent to a team's thread; (team, stage) is unique: exactly once."""
+
+    __tablename__ = "submission_nudges"
+    __table_args__ = (UniqueConstraint("team_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(16))  # the nudge's offset before the deadline, "48h"
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -38,17 +38,33 @@ def upgrade() -> None:
     sa.Column('submitted_at', bot.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('verified_at', bot.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('is_current', sa.Boolean(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('retry_at', bot.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('late_sha', sa.String(length=40), nullable=True),
     sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_submissions_team_id_teams'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_submissions'))
     )
     with op.batch_alter_table('submissions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_submissions_retry_at'), ['retry_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_team_id'), ['team_id'], unique=False)
         batch_op.create_index('uq_submissions_current_kind', ['team_id', 'kind'], unique=True, sqlite_where=sa.text('is_current'), postgresql_where=sa.text('is_current'))
 
+    op.create_table('submission_nudges',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.Column('stage', sa.String(length=16), nullable=False),
+    sa.Column('sent_at', bot.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_submission_nudges_team_id_teams'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_submission_nudges')),
+    sa.UniqueConstraint('team_id', 'stage', name=op.f('uq_submission_nudges_team_id_stage'))
+    )
+
 
 def downgrade() -> None:
+    op.drop_table('submission_nudges')
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.drop_index('uq_submissions_current_kind', sqlite_where=sa.text('is_current'), postgresql_where=sa.text('is_current'))
         batch_op.drop_index(batch_op.f('ix_submissions_team_id'))
+        batch_op.drop_index(batch_op.f('ix_submissions_retry_at'))
 
     op.drop_table('submissions')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlencode
@@ -30,6 +31,8 @@ class HubRoutes:
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         raw = request.raw_path.split("?", 1)[0]
         segments = [unquote(s) for s in raw.split("/")[1:]]
+        if self._hub.latency > 0:
+            await asyncio.sleep(self._hub.latency)
         try:
             if request.method == "POST":
                 return await self._post(request, segments)
@@ -169,8 +172,28 @@ class HubRoutes:
         if lfs:
             headers["X-Linked-Etag"] = f'"{etag}"'
             headers["X-Linked-Size"] = str(len(data))
+        wanted = _byte_range(request.headers.get("Range"), len(data))
+        if wanted is not None and request.method == "GET":
+            start, end = wanted
+            headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
+            return web.Response(status=206, body=data[start : end + 1], headers=headers)
         # aiohttp leaves the body out of HEAD replies but keeps its Content-Length.
         return web.Response(status=200, body=data, headers=headers)
+
+
+def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """``bytes=a-b`` (or ``bytes=a-``) as inclusive offsets within ``size``; anything else: the
+    whole file, as servers may answer."""
+    if not header or not header.startswith("bytes=") or "," in header or size == 0:
+        return None
+    first, _, last = header.removeprefix("bytes=").partition("-")
+    if not first.isdigit() or (last and not last.isdigit()):
+        return None
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start > end:
+        return None
+    return start, end
 
 
 def _split_repo(rest: list[str]) -> tuple[str, list[str]]:

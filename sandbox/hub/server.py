@@ -38,6 +38,8 @@ class LocalHub(LocalServer):
         self.rate_limit_reset = rate_limit_reset
         self.repos: dict[tuple[RepoKind, str], HubRepo] = {}
         self.faults: dict[str, str] = {}
+        # Seconds added before every answer (benchmarks: the real Hub is not on loopback).
+        self.latency = 0.0
         self._log = RequestLog()
         self._holder = Holder(hold_seconds)
 

@@ -217,3 +217,34 @@ async def test_timeout_applies_to_card_download(hub: LocalHub, sleep: RecordingS
         await client(hub, sleep, retries=0, timeout=0.3).read_card("somosnlp/tigre-7b")
     assert caught.value.kind == "unavailable"
     assert time.monotonic() - started < 3
+
+
+async def test_reads_at_a_sha_are_cached(hub: LocalHub, sleep: RecordingSleep) -> None:
+    hc = client(hub, sleep)
+    head = await hc.model_info("somosnlp/tigre-7b")
+    assert head.sha is not None
+    again = await hc.model_info("somosnlp/tigre-7b", head.sha)
+    card = await hc.read_card("somosnlp/tigre-7b", "model", head.sha)
+    assert await hc.read_card("somosnlp/tigre-7b", "model", head.sha) == card
+    assert again == head and len(hub.requests) == 2 and hc.requests == 2
+    # A head read is never taken from the cache, unless max_age allows it.
+    await hc.model_info("somosnlp/tigre-7b")
+    await hc.repo_info("somosnlp/tigre-7b", "model", max_age=60)
+    assert len(hub.requests) == 3
+
+
+async def test_read_bytes_asks_only_for_a_range(hub: LocalHub, sleep: RecordingSleep) -> None:
+    hub.set("somosnlp/tigre-7b", {"contents": {"tokenizer.json": "x" * 5000}})
+    hc = client(hub, sleep)
+    head = await hc.read_bytes("somosnlp/tigre-7b", "tokenizer.json", limit=100)
+    assert head == b"x" * 100
+
+
+async def test_budget_turns_into_rate_limited(hub: LocalHub, sleep: RecordingSleep) -> None:
+    hc = HubClient(hub.url, None, sleep=sleep, budget=2, budget_window=300)
+    await hc.model_info("somosnlp/tigre-7b")
+    await hc.dataset_info("somosnlp/tigre-corpus-it")
+    with pytest.raises(HubError) as caught:
+        await hc.space_info("somosnlp/tigre-demo")
+    assert caught.value.kind == "rate_limited" and caught.value.retry_after is not None
+    assert len(hub.requests) == 2

@@ -1,0 +1,1 @@
+"""Submissions: `/submit`, `/submission status`, `/admin submissions` and `/admin reverify`."""
