@@ -166,7 +166,7 @@ class Sandbox:
         await self.start_bot()
 
     def _build_guild(self, config: Config) -> None:
-        roles = [str(v) for v in config.roles.model_dump().values()]
+        roles = [str(v) for v in config.roles.model_dump().values() if v is not None]
         channels = [ChannelSpec(name=DEFAULT_CHANNEL)]
         for key, value in config.channels.model_dump().items():
             kind: Literal["forum", "text"] = "forum" if key.endswith("_forum") else "text"

@@ -4,6 +4,7 @@ from bot.models.base import Base, Snowflake, UTCDateTime
 from bot.models.ops import AuditEntry, JobRun, KeyValue, MemberLocale
 from bot.models.registration import MemberProfile
 from bot.models.submissions import Submission
+from bot.models.talks import Talk, TalkReminder, TalkSubscriber
 from bot.models.teams import (
     Invitation,
     JoinRequest,
@@ -25,6 +26,9 @@ __all__ = [
     "MemberProfile",
     "Snowflake",
     "Submission",
+    "Talk",
+    "TalkReminder",
+    "TalkSubscriber",
     "Team",
     "TeamMember",
     "TeamsControl",
