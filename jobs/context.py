@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
+from bot.clients.calendar import CalendarPage
 from bot.clock import Clock
 from bot.db import Database
 from bot.i18n import Message
@@ -44,6 +46,49 @@ class Notifier(Protocol):
         of ``reader_id`` (who the message is for), the event's when not given or unknown."""
         ...
 
+    async def ping(self, channel_key: str, role_key: str, message: Message, /) -> bool:
+        """Post to the ``[channels]`` entry ``channel_key``, mentioning the ``[roles]`` entry
+        ``role_key`` and nobody else (posted without the mention when that role is not
+        configured or not found)."""
+        ...
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """What a Discord scheduled event shows (an external event: a place, a start, an end)."""
+
+    name: str
+    description: str
+    location: str
+    start: datetime
+    end: datetime
+
+
+class ScheduledEvents(Protocol):
+    """The event server's Discord scheduled events (the bot's own)."""
+
+    async def existing(self) -> dict[int, tuple[str, datetime]] | None:
+        """The server's scheduled events as id -> (name, start); None when Discord refused."""
+        ...
+
+    async def create(self, spec: EventSpec, /) -> int | None:
+        """Create one; its id, or None when Discord refused (the limit of 100 included)."""
+        ...
+
+    async def edit(self, event_id: int, spec: EventSpec, /) -> bool | None:
+        """Change one: True, False when Discord refused, None when the event is gone."""
+        ...
+
+    async def delete(self, event_id: int, /) -> bool:
+        """Delete one (already gone counts as deleted); False when Discord refused."""
+        ...
+
+
+class CalendarSource(Protocol):
+    """The talks calendar (``bot.clients.calendar.CalendarClient``)."""
+
+    async def list_changes(self, sync_token: str | None) -> CalendarPage: ...
+
 
 def _no_latency() -> float:
     return math.nan
@@ -57,3 +102,6 @@ class JobContext:
     notifier: Notifier
     # The gateway's heartbeat latency in seconds (NaN while not connected).
     latency: Callable[[], float] = field(default=_no_latency)
+    # The talks calendar and the server's scheduled events (None where they are not wired).
+    calendar: CalendarSource | None = None
+    scheduled_events: ScheduledEvents | None = None

@@ -144,7 +144,13 @@ def test_entry_points_are_discovered_not_listed() -> None:
     cogs_found = cog_modules()
     assert "cogs.teams.team" in cogs_found and "cogs.admin.status" in cogs_found
     assert "cogs.teams.views" not in cogs_found  # no setup: not an extension
-    assert job_modules() == ["jobs.admin_heartbeat", "jobs.teams_expiry", "jobs.teams_lock_notice"]
+    assert job_modules() == [
+        "jobs.admin_heartbeat",
+        "jobs.talks_reminders",
+        "jobs.talks_sync",
+        "jobs.teams_expiry",
+        "jobs.teams_lock_notice",
+    ]
     for name in ("app.py", "cli.py"):
         text = (ROOT / "bot" / name).read_text(encoding="utf-8")
         assert '"cogs.' not in text and '"jobs.' not in text, name

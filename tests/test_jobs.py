@@ -43,6 +43,10 @@ class RecordingNotifier:
         self.sent.append(("edit", (channel_id, message_id, reader_id), message))
         return True
 
+    async def ping(self, channel_key: str, role_key: str, message: Message, /) -> bool:
+        self.sent.append(("ping", (channel_key, role_key), message))
+        return True
+
 
 def make_context(settings: Settings, db: Database, clock: Clock) -> JobContext:
     return JobContext(db=db, clock=clock, settings=settings, notifier=RecordingNotifier())

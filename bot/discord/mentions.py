@@ -13,3 +13,8 @@ def mention(user_id: int) -> Safe:
 def channel_mention(channel_id: int) -> Safe:
     """A channel or thread mention, ``<#id>``."""
     return Safe(f"<#{int(channel_id)}>")
+
+
+def role_mention(role_id: int) -> Safe:
+    """A role mention, ``<@&id>`` (it pings only where allowed mentions name the role)."""
+    return Safe(f"<@&{int(role_id)}>")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.discord.mentions import role_mention
 from bot.i18n import Message
 from bot.services.members import locales_of
 
@@ -39,6 +40,32 @@ class DiscordNotifier:
             )
             return False
         return await self._send(channel, self.public(message), message.key)
+
+    async def ping(self, channel_key: str, role_key: str, message: Message, /) -> bool:
+        channel = self.bot.channel(channel_key)
+        if not isinstance(channel, discord.abc.Messageable):
+            log.warning(
+                "channel %s is not configured or not visible; %s not posted",
+                channel_key,
+                message.key,
+            )
+            return False
+        text = self.public(message)
+        role = self.bot.role(role_key)
+        if role is None:
+            return await self._send(channel, text, message.key)
+        try:
+            # The one deliberate ping: this role, nobody else, whatever the text contains.
+            await channel.send(
+                f"{role_mention(role.id)} {text}",
+                allowed_mentions=discord.AllowedMentions(
+                    everyone=False, users=False, roles=[role], replied_user=False
+                ),
+            )
+        except discord.HTTPException as exc:
+            log.warning("discord refused %s: %s %s", message.key, exc.status, exc.code)
+            return False
+        return True
 
     async def to_thread(self, thread_id: int, message: Message, /) -> bool:
         thread = await self.channel_by_id(thread_id)

@@ -20,7 +20,7 @@ from bot.text import Safe, neutralize
 def job_detail(interaction: discord.Interaction[Any], detail: str) -> str:
     """A job's stored detail (``"key"`` or ``"key|count"``) in the member's language."""
     key, _, count = detail.partition("|")
-    if key.startswith("core.jobs."):
+    if key.split(".")[1:2] == ["jobs"]:  # core.jobs.*, or a feature's <feature>.jobs.*
         return tr(interaction, key, count=int(count or 0))
     return neutralize(detail)  # an error id and exception type
 

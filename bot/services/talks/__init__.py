@@ -1,0 +1,54 @@
+"""Talks: the calendar programme mirrored in the database, its reminders and subscribers.
+
+The rules only: what a calendar change does to a talk and its reminders (``programme``), which
+reminders are due and which go out late (``reminders``), who subscribed (``subscriptions``),
+what the sync last did (``sync_state``). Callers own the transaction; nothing here talks to
+Discord or the Calendar.
+"""
+
+from bot.services.talks.programme import (
+    TalkChange,
+    apply_changes,
+    discord_plan,
+    link_discord_event,
+    mark_discord_current,
+    next_talk,
+    reminder_kind,
+    upcoming,
+)
+from bot.services.talks.reminders import Delivery, claim_due, next_reminder_due, pending_count
+from bot.services.talks.subscriptions import is_subscribed, subscribe, subscribers, unsubscribe
+from bot.services.talks.sync_state import (
+    SyncState,
+    forget_sync_token,
+    read_sync_state,
+    record_failure,
+    record_success,
+)
+from bot.services.talks.views import DiscordWork, TalkView
+
+__all__ = [
+    "Delivery",
+    "DiscordWork",
+    "SyncState",
+    "TalkChange",
+    "TalkView",
+    "apply_changes",
+    "claim_due",
+    "discord_plan",
+    "forget_sync_token",
+    "is_subscribed",
+    "link_discord_event",
+    "mark_discord_current",
+    "next_reminder_due",
+    "next_talk",
+    "pending_count",
+    "read_sync_state",
+    "record_failure",
+    "record_success",
+    "reminder_kind",
+    "subscribe",
+    "subscribers",
+    "unsubscribe",
+    "upcoming",
+]
