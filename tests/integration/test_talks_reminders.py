@@ -1,0 +1,209 @@
+"""Reminders at every offset, in the talks channel (mentioning only the opt-in role) and by DM
+to subscribers; exactly once across a restart; the late rule; moved and cancelled talks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.discord.mentions import channel_mention, role_mention
+from bot.discord.timestamps import discord_ts
+from sandbox.harness import Sandbox
+from tests.integration.conftest import MakeSandbox
+from tests.integration.replies import PUBLIC, SPANISH, expected
+from tests.integration.talks_support import MARCH, SERIES, by_id, instance, talk_state
+from tests.integration.teams_support import messages, of_type, ok, reply_text
+
+FIRST = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)  # the first keynote
+ROLE = "avisos-charlas"
+
+
+async def subscribed(make_sandbox: MakeSandbox) -> Sandbox:
+    """March with the keynote series read once; ana subscribed, bea not."""
+    sandbox = await make_sandbox(
+        members={"olga": ("organizer",), "ana": ("participant",), "bea": ("participant",)},
+        clock=MARCH,
+        settings={"talks": {"sync_every": "6h", "calendar_retries": 0}},
+    )
+    sandbox.calendar.load([SERIES], calendar_id=sandbox.calendar_id)
+    ok(await sandbox.advance(timedelta(seconds=1)))
+    ok(await sandbox.run("ana", "talks subscribe"))
+    return sandbox
+
+
+def reminder(sandbox: Sandbox, key: str, start: datetime, title: str = "Keynote") -> str:
+    assert sandbox.bot is not None
+    role = sandbox.bot.role("talk_alerts")
+    assert role is not None
+    text = expected(
+        key, PUBLIC, title=title, when=discord_ts(start, "R"), at=discord_ts(start, "F")
+    )
+    return f"{role_mention(role.id)} {text}"
+
+
+def delivered(outcome: Any) -> list[tuple[str, str]]:
+    return [(m["channel"], m["content"]) for m in messages(outcome)]
+
+
+async def test_subscribe_gives_the_alerts_role_and_unsubscribe_takes_it(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await make_sandbox(members={"ana": ("participant",)}, clock=MARCH)
+    assert sandbox.bot is not None
+    role = sandbox.bot.role("talk_alerts")
+    assert role is not None
+    outcome = ok(await sandbox.run("ana", "talks subscribe"))
+    channel_id = sandbox.bot.place.channel_id("talks", sandbox.bot)
+    assert channel_id is not None
+    assert reply_text(outcome) == expected(
+        "talks.subscribe.done_role", role=role_mention(role.id), channel=channel_mention(channel_id)
+    )
+    assert of_type(outcome, "role_added") == [{"type": "role_added", "member": "ana", "role": ROLE}]
+    again = ok(await sandbox.run("ana", "talks subscribe"))
+    assert reply_text(again) == expected("talks.subscribe.already")
+
+    left = ok(await sandbox.run("ana", "talks unsubscribe"))
+    assert reply_text(left) == expected("talks.unsubscribe.done")
+    assert of_type(left, "role_removed") == [
+        {"type": "role_removed", "member": "ana", "role": ROLE}
+    ]
+    nothing = ok(await sandbox.run("ana", "talks unsubscribe"))
+    assert reply_text(nothing) == expected("talks.unsubscribe.not_subscribed")
+
+
+async def test_reminders_at_every_offset_ping_only_the_role_and_dm_subscribers(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await subscribed(make_sandbox)
+    for offset, label in (
+        (timedelta(hours=24), "24h"),
+        (timedelta(hours=1), "1h"),
+        (timedelta(minutes=10), "10m"),
+    ):
+        outcome = ok(await sandbox.advance_until(FIRST - offset))
+        text = reminder(sandbox, "talks.reminder.upcoming", FIRST)
+        plain = expected(
+            "talks.reminder.upcoming",
+            SPANISH,
+            title="Keynote",
+            when=discord_ts(FIRST, "R"),
+            at=discord_ts(FIRST, "F"),
+        )
+        assert delivered(outcome) == [("charlas", text), ("dm:ana", plain)], label
+        [post] = messages(outcome, "charlas")
+        assert post["mentions"] == {"everyone": False, "roles": [ROLE], "users": []}
+        assert (
+            by_id(await talk_state(sandbox))[instance("2024-03-05")]["reminders_sent"][-1] == label
+        )
+    assert by_id(await talk_state(sandbox))[instance("2024-03-05")]["reminders_sent"] == [
+        "24h",
+        "1h",
+        "10m",
+    ]
+    # The talk starts: nothing more for it.
+    after = ok(await sandbox.advance_until(FIRST + timedelta(hours=2)))
+    assert delivered(after) == []
+
+
+async def test_a_restart_between_two_reminders_sends_each_once(make_sandbox: MakeSandbox) -> None:
+    sandbox = await subscribed(make_sandbox)
+    first = ok(await sandbox.advance_until(FIRST - timedelta(hours=24)))
+    assert len(messages(first, "charlas")) == 1
+    await sandbox.restart()
+    second = ok(await sandbox.advance_until(FIRST - timedelta(hours=1)))
+    assert delivered(second) == [
+        ("charlas", reminder(sandbox, "talks.reminder.upcoming", FIRST)),
+        (
+            "dm:ana",
+            expected(
+                "talks.reminder.upcoming",
+                SPANISH,
+                title="Keynote",
+                when=discord_ts(FIRST, "R"),
+                at=discord_ts(FIRST, "F"),
+            ),
+        ),
+    ]
+    await sandbox.restart()
+    third = ok(await sandbox.advance_until(FIRST))
+    assert len(messages(third, "charlas")) == 1
+    assert by_id(await talk_state(sandbox))[instance("2024-03-05")]["reminders_sent"] == [
+        "24h",
+        "1h",
+        "10m",
+    ]
+
+
+async def test_late_reminders_only_while_they_make_sense(make_sandbox: MakeSandbox) -> None:
+    """Down from before the 24 h reminder until 5 minutes before the talk: only the 10 min
+    reminder goes out; for a talk that started while the bot was down, none."""
+    sandbox = await subscribed(make_sandbox)
+    await sandbox.kill_bot()
+    sandbox.clock.set(FIRST - timedelta(minutes=5))
+    await sandbox.start_bot()
+    back = ok(await sandbox.advance(timedelta(seconds=1)))
+    assert [m["content"] for m in messages(back, "charlas")] == [
+        reminder(sandbox, "talks.reminder.upcoming", FIRST)
+    ]
+    assert by_id(await talk_state(sandbox))[instance("2024-03-05")]["reminders_sent"] == ["10m"]
+
+    second = FIRST + timedelta(days=7)
+    await sandbox.kill_bot()
+    sandbox.clock.set(second + timedelta(minutes=1))
+    await sandbox.start_bot()
+    late = ok(await sandbox.advance(timedelta(seconds=1)))
+    assert messages(late, "charlas") == []
+    assert by_id(await talk_state(sandbox))[instance("2024-03-12")]["reminders_sent"] == []
+
+
+async def test_a_cancelled_talk_gets_a_notice_only_if_reminded(make_sandbox: MakeSandbox) -> None:
+    sandbox = await subscribed(make_sandbox)
+    ok(await sandbox.advance_until(FIRST - timedelta(hours=24)))
+    sandbox.calendar.cancel(instance("2024-03-05"))
+    sandbox.calendar.cancel(instance("2024-03-12"))  # never reminded
+    outcome = ok(await sandbox.advance(timedelta(hours=6)))
+    notice = expected(
+        "talks.reminder.cancelled",
+        PUBLIC,
+        title="Keynote",
+        when=discord_ts(FIRST, "R"),
+        at=discord_ts(FIRST, "F"),
+    )
+    assert [m["content"] for m in messages(outcome, "charlas")] == [
+        reminder(sandbox, "talks.reminder.cancelled", FIRST)
+    ]
+    assert [m["content"] for m in messages(outcome, "dm:ana")] == [notice]
+    rest = ok(await sandbox.advance_until(FIRST + timedelta(days=8)))
+    assert messages(rest, "charlas") == []
+    talks = by_id(await talk_state(sandbox))
+    assert talks[instance("2024-03-05")]["cancelled"] and talks[instance("2024-03-12")]["cancelled"]
+
+
+async def test_a_moved_talk_gets_its_reminders_moved(make_sandbox: MakeSandbox) -> None:
+    sandbox = await subscribed(make_sandbox)
+    ok(await sandbox.advance_until(FIRST - timedelta(hours=24)))
+    later = FIRST + timedelta(days=1)
+    sandbox.calendar.upsert(
+        {
+            "id": instance("2024-03-05"),
+            "start": "2024-03-06T17:00:00Z",
+            "end": "2024-03-06T18:00:00Z",
+        }
+    )
+    moved = ok(await sandbox.advance(timedelta(hours=6)))
+    assert [m["content"] for m in messages(moved, "charlas")] == [
+        reminder(sandbox, "talks.reminder.moved", later)
+    ]
+    # Nothing at the old times (1 h and 10 min before the old start); the three reminders at
+    # the new ones (the new 24 h one falls at the old start).
+    old = ok(await sandbox.advance_until(FIRST - timedelta(minutes=1)))
+    assert messages(old, "charlas") == []
+    new = ok(await sandbox.advance_until(later))
+    assert [m["content"] for m in messages(new, "charlas")] == [
+        reminder(sandbox, "talks.reminder.upcoming", later)
+    ] * 3
+    assert by_id(await talk_state(sandbox))[instance("2024-03-05")]["reminders_sent"] == [
+        "24h",
+        "1h",
+        "10m",
+    ]
