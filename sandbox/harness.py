@@ -23,6 +23,8 @@ from bot.clock import ManualClock
 from bot.db import Database
 from bot.migrate import upgrade
 from bot.settings import Config, Settings, load_settings, merge
+from jobs.base import Job
+from jobs.talks_sync import JOB_ID as TALKS_SYNC_JOB
 from sandbox.discord import ChannelSpec, Interaction, LocalDiscord, use_local_discord
 from sandbox.gcal import LocalCalendar
 from sandbox.hub import LocalHub
@@ -352,9 +354,21 @@ class Sandbox:
     async def advance_until(self, target: datetime) -> StepOutcome:
         async def act() -> None:
             assert self.bot is not None
-            await advance_to(self.bot.job_runner, self.bot.jobs, self.clock, target, self.settle)
+            await advance_to(
+                self.bot.job_runner,
+                self.bot.jobs,
+                self.clock,
+                target,
+                self.settle,
+                idle=self._idle_poll,
+            )
 
         return await self.step(act)
+
+    def _idle_poll(self, job: Job) -> bool:
+        """The calendar sync finds nothing while the local Calendar has not changed since the
+        bot's last good read and no fault is pending: `advance` skips it (docs/sandbox.md)."""
+        return job.id == TALKS_SYNC_JOB and self.calendar.idle_since_last_read()
 
     async def leave(self, handle: str) -> StepOutcome:
         async def act() -> None:

@@ -52,6 +52,8 @@ class LocalCalendar(LocalServer):
         self._access_tokens: dict[str, float] = {}
         self._public_keys: dict[str, rsa.RSAPublicKey] = {}
         self._faults: list[str] = []
+        # The change count the last good events listing saw (None: never listed).
+        self._listed_version: int | None = None
         self._log = RequestLog()
         self._holder = Holder(hold_seconds)
 
@@ -117,6 +119,11 @@ class LocalCalendar(LocalServer):
             raise ValueError(f"unknown calendar event {event_id!r}")
         self.upsert({"id": event_id, "status": "cancelled"}, calendar_id=calendar.id)
 
+    def idle_since_last_read(self) -> bool:
+        """Nothing changed since the last complete events listing, and no fault is pending: a
+        sync now would find nothing (the sandbox skips such polls)."""
+        return self._listed_version == self._version and not self._faults
+
     def set_fault(self, kind: str, count: int = 1) -> None:
         """The next ``count`` API requests fail with ``kind``; ``"410"`` applies to sync-token
         requests only; ``"none"`` clears every pending fault."""
@@ -161,16 +168,19 @@ class LocalCalendar(LocalServer):
                 if calendar is None:
                     raise ApiError(404, "notFound", "Not Found")
                 if request.method == "GET" and len(segments) == 3:
+                    self._listed_version = None  # until this listing completes
                     await self._inject_fault(sync="syncToken" in request.query)
-                    return json_response(
-                        list_events(
-                            request.query,
-                            calendar,
-                            version=self._version,
-                            issued_sync_versions=self._issued_sync_versions,
-                            now=self.now,
-                        )
+                    version = self._version
+                    body = list_events(
+                        request.query,
+                        calendar,
+                        version=version,
+                        issued_sync_versions=self._issued_sync_versions,
+                        now=self.now,
                     )
+                    if "nextSyncToken" in body:
+                        self._listed_version = version
+                    return json_response(body)
                 if request.method == "GET" and len(segments) == 4:
                     await self._inject_fault(sync=False)
                     event = calendar.events.get(segments[3]) or instance_of(calendar, segments[3])
