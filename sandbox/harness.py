@@ -390,6 +390,12 @@ class Sandbox:
         def stamp(match: re.Match[str]) -> str:
             return datetime.fromtimestamp(int(match[1]), UTC).strftime("%Y-%m-%d %H:%M UTC")
 
+        def role(match: re.Match[str]) -> str:
+            guild = self.discord.state.guilds.get(self.guild_id)
+            found = guild.roles.get(int(match[1])) if guild is not None else None
+            return match[0] if found is None else "@" + found.name
+
+        text = re.sub(r"<@&(\d+)>", role, text)
         text = re.sub(r"<@!?(\d+)>", user, text)
         text = re.sub(r"<#(\d+)>", channel, text)
         # A command mention (`</team leave:id>`) shows as the command's name in every client.
