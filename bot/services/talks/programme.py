@@ -167,14 +167,15 @@ async def _cancel(session: AsyncSession, talk: Talk, now: datetime) -> None:
 
 
 async def _reminded(session: AsyncSession, talk_id: int, start: datetime) -> bool:
-    """Whether a reminder of this talk went out for the start it had."""
+    """Whether a reminder of this talk, or a notice that it moved, went out for the start it
+    had: then those reminded must hear of a change."""
     sent = await session.scalar(
         select(TalkReminder.id)
         .where(
             TalkReminder.talk_id == talk_id,
             TalkReminder.for_start == start,
             TalkReminder.status == REMINDER_SENT,
-            TalkReminder.kind.not_in(NOTICES),
+            TalkReminder.kind != NOTICE_CANCELLED,
         )
         .limit(1)
     )
