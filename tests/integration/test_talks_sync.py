@@ -20,6 +20,7 @@ from tests.integration.talks_support import (
     talk_state,
 )
 from tests.integration.teams_support import messages, of_type, ok, reply_text
+from tests.sandbox.spec_check import check_all
 
 HOUR = timedelta(hours=1)
 
@@ -188,3 +189,26 @@ async def test_admin_calendar_sync_reports_what_changed(make_sandbox: MakeSandbo
         "core.errors.missing_role", role=Message("core.roles.organizer")
     )
     assert len(sandbox.discord.state.guilds[sandbox.guild_id].events) == 4
+
+
+async def test_scheduled_event_requests_match_discords_openapi_description(
+    make_sandbox: MakeSandbox,
+) -> None:
+    """Create, edit, list and delete, as the bot sends them and the local Discord answers, each
+    checked against Discord's OpenAPI description (with the 100-character location limit)."""
+    sandbox = await march(make_sandbox)
+    sandbox.discord.exchanges = []
+    long_place = "Sala " + "x" * 200
+    sandbox.calendar.upsert(
+        {**single("extra", "2024-03-07T16:00:00Z", "2024-03-07T17:00:00Z"), "location": long_place}
+    )
+    ok(await sandbox.advance(timedelta(seconds=1)))
+    sandbox.calendar.upsert({"id": "extra", "summary": "Mesa redonda"})
+    sandbox.calendar.cancel(instance("2024-03-05"))
+    ok(await sandbox.advance(timedelta(minutes=5)))
+    exchanges = [e for e in sandbox.discord.exchanges if "scheduled-events" in e.path]
+    assert {e.method for e in exchanges} >= {"POST", "PATCH", "DELETE"}
+    assert check_all(exchanges) == []
+    assert all(e.status < 400 for e in exchanges)
+    guild = sandbox.discord.state.guilds[sandbox.guild_id]
+    assert sorted(len(e.location or "") for e in guild.events.values()) == [7, 7, 7, 100]
