@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.discord.mentions import channel_mention, role_mention
 from bot.discord.timestamps import discord_ts
-from sandbox.harness import Sandbox
+from sandbox.harness import MemberSpec, Sandbox
 from tests.integration.conftest import MakeSandbox
 from tests.integration.replies import PUBLIC, SPANISH, expected
 from tests.integration.talks_support import MARCH, SERIES, by_id, instance, talk_state
@@ -207,3 +207,43 @@ async def test_a_moved_talk_gets_its_reminders_moved(make_sandbox: MakeSandbox) 
         "1h",
         "10m",
     ]
+
+
+async def test_a_hostile_title_pings_nobody_and_closed_dms_stop_nothing(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await make_sandbox(
+        members={
+            "ana": ("participant",),
+            "eva": MemberSpec(roles=("participant",), dms=False),
+        },
+        clock=MARCH,
+        settings={"talks": {"sync_every": "6h"}},
+    )
+    title = "@everyone <@&1> **gratis** https://x.example"
+    start = datetime(2024, 3, 2, 17, 0, tzinfo=UTC)
+    sandbox.calendar.load(
+        [
+            {
+                "id": "t",
+                "summary": title,
+                "start": "2024-03-02T17:00:00Z",
+                "end": "2024-03-02T18:00:00Z",
+            }
+        ],
+        calendar_id=sandbox.calendar_id,
+    )
+    ok(await sandbox.run("eva", "talks subscribe"))
+    ok(await sandbox.run("ana", "talks subscribe"))
+    created = ok(await sandbox.advance(timedelta(seconds=1)))
+    assert [e["name"] for e in of_type(created, "scheduled_event_created")] == [title]
+
+    outcome = ok(await sandbox.advance_until(start - timedelta(minutes=10)))
+    posts = messages(outcome, "charlas")
+    # 24 h, 1 h and 10 min before.
+    assert [p["content"] for p in posts] == [
+        reminder(sandbox, "talks.reminder.upcoming", start, title)
+    ] * 3
+    assert all(p["mentions"] == {"everyone": False, "roles": [ROLE], "users": []} for p in posts)
+    assert of_type(outcome, "dm_failed") == [{"type": "dm_failed", "to": "eva"}] * 3
+    assert len(messages(outcome, "dm:ana")) == 3
