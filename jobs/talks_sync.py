@@ -68,8 +68,10 @@ def event_spec(talk: TalkView) -> EventSpec:
     )
 
 
-# One sync at a time in the process that runs jobs (the job and `/admin calendar-sync`).
+# One sync at a time in the process that runs jobs (the job and `/admin calendar-sync`), and one
+# pass over the Discord events at a time (two would create the same event twice).
 _SYNC_LOCK = asyncio.Lock()
+_MIRROR_LOCK = asyncio.Lock()
 
 
 async def sync_now(ctx: JobContext) -> SyncReport:
@@ -122,6 +124,12 @@ async def _sync(ctx: JobContext) -> SyncReport:
 
 
 async def mirror(ctx: JobContext) -> DiscordOutcome:
+    """``_mirror`` one at a time (the sync, `/admin calendar-sync` and the events job share it)."""
+    async with _MIRROR_LOCK:
+        return await _mirror(ctx)
+
+
+async def _mirror(ctx: JobContext) -> DiscordOutcome:
     """Make the server's scheduled events show the soonest upcoming talks. A talk created on
     Discord whose id was not recorded (the process died in between) is found again by name and
     start among the bot's events, so a restart never duplicates one."""

@@ -146,6 +146,7 @@ def test_entry_points_are_discovered_not_listed() -> None:
     assert "cogs.teams.views" not in cogs_found  # no setup: not an extension
     assert job_modules() == [
         "jobs.admin_heartbeat",
+        "jobs.talks_events",
         "jobs.talks_reminders",
         "jobs.talks_sync",
         "jobs.teams_expiry",

@@ -212,3 +212,21 @@ async def test_scheduled_event_requests_match_discords_openapi_description(
     assert all(e.status < 400 for e in exchanges)
     guild = sandbox.discord.state.guilds[sandbox.guild_id]
     assert sorted(len(e.location or "") for e in guild.events.values()) == [7, 7, 7, 100]
+
+
+async def test_only_as_many_events_as_allowed_and_the_window_moves_with_time(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await march(make_sandbox, max_discord_events=2)
+    first = ok(await sandbox.advance(timedelta(seconds=1)))
+    assert [e["start"] for e in of_type(first, "scheduled_event_created")] == [
+        "2024-03-05T17:00:00Z",
+        "2024-03-12T17:00:00Z",
+    ]
+    # The first keynote starts: the third takes its place; the calendar did not change.
+    moved = ok(await sandbox.advance_until(MARCH.replace(day=5, hour=17, minute=1)))
+    assert [e["start"] for e in of_type(moved, "scheduled_event_created")] == [
+        "2024-03-19T17:00:00Z"
+    ]
+    mirrored = [t["id"] for t in await talk_state(sandbox) if t["discord_event"]]
+    assert mirrored == [instance(day) for day in TUESDAYS[:3]]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clients.calendar import CalendarEvent
@@ -285,6 +285,24 @@ async def discord_plan(
         edit=[TalkView.of(t) for t in window if t.discord_event_id is not None and t.discord_stale],
         delete=delete_,
     )
+
+
+async def discord_window_change(
+    session: AsyncSession, now: datetime, *, enabled: bool, limit: int
+) -> datetime | None:
+    """When the mirrored window next moves by itself: the start of the soonest upcoming talk,
+    when more upcoming talks exist than Discord events may show (the next one then takes its
+    place). None while every upcoming talk fits."""
+    if not enabled or limit < 1:
+        return None
+    upcoming_talks = (Talk.cancelled.is_(False), Talk.start_at > now)
+    count = await session.scalar(select(func.count()).select_from(Talk).where(*upcoming_talks))
+    if int(count or 0) <= limit:
+        return None
+    soonest: datetime | None = await session.scalar(
+        select(func.min(Talk.start_at)).where(*upcoming_talks)
+    )
+    return soonest
 
 
 async def link_discord_event(
