@@ -25,6 +25,8 @@ class Talks(
 ):
     """Everyone in the event's server may read the programme and subscribe."""
 
+    member_lock = "talks"  # a member runs one talks command at a time (bot.discord.tree)
+
     def __init__(self, bot: HackBot) -> None:
         self.bot = bot
         super().__init__()
@@ -140,6 +142,14 @@ class Talks(
             await send(interaction, tr(interaction, "talks.unsubscribe.not_subscribed"))
             return
         await send(interaction, tr(interaction, "talks.unsubscribe.done"))
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        """A member who leaves the event's server gets no more reminder DMs."""
+        if payload.guild_id != self.bot.place.guild_id:
+            return
+        user_id = payload.user.id
+        await self.bot.db.write(lambda session: talks.unsubscribe(session, user_id))
 
     def _member(self, interaction: discord.Interaction[Any]) -> discord.Member:
         member = interaction.user

@@ -3,6 +3,7 @@ to subscribers; exactly once across a restart; the late rule; moved and cancelle
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -247,3 +248,24 @@ async def test_a_hostile_title_pings_nobody_and_closed_dms_stop_nothing(
     assert all(p["mentions"] == {"everyone": False, "roles": [ROLE], "users": []} for p in posts)
     assert of_type(outcome, "dm_failed") == [{"type": "dm_failed", "to": "eva"}] * 3
     assert len(messages(outcome, "dm:ana")) == 3
+
+
+async def test_a_member_who_leaves_gets_no_more_reminders(make_sandbox: MakeSandbox) -> None:
+    sandbox = await subscribed(make_sandbox)
+    ok(await sandbox.leave("ana"))
+    outcome = ok(await sandbox.advance_until(FIRST - timedelta(hours=24)))
+    assert [m["channel"] for m in messages(outcome)] == ["charlas"]
+    assert of_type(outcome, "dm_failed") == []
+
+
+async def test_one_talks_command_at_a_time_per_member(make_sandbox: MakeSandbox) -> None:
+    sandbox = await make_sandbox(members={"ana": ("participant",)}, clock=MARCH)
+    outcome = await sandbox.step(
+        lambda: asyncio.gather(
+            sandbox.discord.run_command(sandbox.guild_id, "ana", "talks subscribe", {}),
+            sandbox.discord.run_command(sandbox.guild_id, "ana", "talks unsubscribe", {}),
+        )
+    )
+    assert outcome.errors == []
+    texts = [replies[-1]["content"] for replies in outcome.replies]
+    assert texts.count(expected("core.errors.busy")) == 1, texts
