@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from bot.discord.timestamps import discord_ts
 from bot.i18n import Message
+from bot.models import Talk
 from sandbox.harness import Sandbox
 from tests.integration.conftest import MakeSandbox
 from tests.integration.replies import PUBLIC, expected
@@ -230,3 +233,26 @@ async def test_only_as_many_events_as_allowed_and_the_window_moves_with_time(
     ]
     mirrored = [t["id"] for t in await talk_state(sandbox) if t["discord_event"]]
     assert mirrored == [instance(day) for day in TUESDAYS[:3]]
+
+
+async def test_an_event_whose_id_was_lost_in_a_crash_is_found_again_not_duplicated(
+    make_sandbox: MakeSandbox,
+) -> None:
+    """The process died after Discord created the events and before their ids were written:
+    after the restart the next pass finds the bot's events by name and start."""
+    sandbox = await march(make_sandbox)
+    ok(await sandbox.advance(timedelta(seconds=1)))
+    assert sandbox.bot is not None
+    await sandbox.bot.db.write(
+        lambda session: session.execute(
+            update(Talk).values(discord_event_id=None, discord_stale=True)
+        )
+    )
+    await sandbox.restart()
+
+    outcome = ok(await sandbox.advance(timedelta(minutes=1)))
+
+    assert of_type(outcome, "scheduled_event_created") == []
+    assert len(of_type(outcome, "scheduled_event_updated")) == 4
+    assert len(sandbox.discord.state.guilds[sandbox.guild_id].events) == 4
+    assert all(t["discord_event"] for t in await talk_state(sandbox))
