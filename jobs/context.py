@@ -35,8 +35,9 @@ class Notifier(Protocol):
         """Post to a thread (a team's), in the event's language."""
         ...
 
-    async def dm(self, user_id: int, message: Message, /) -> bool:
-        """A direct message, in the member's language (the event's when unknown)."""
+    async def dm(self, user_id: int, message: Message, /, channel_id: int | None = None) -> bool:
+        """A direct message, in the member's language (the event's when unknown); through
+        ``channel_id`` when the member's DM channel is known (no DM opening to pay for)."""
         ...
 
     async def edit(

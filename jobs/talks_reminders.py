@@ -42,12 +42,12 @@ async def deliver(ctx: JobContext) -> str | None:
     if not deliveries:
         return None
     async with ctx.db.read() as session:
-        subscribers = await talks.subscribers(session)
+        subscribers = await talks.dm_channels(session)
     for delivery in deliveries:
         message = message_for(delivery)
         await ctx.notifier.ping("talks", ALERTS_ROLE, message)
-        for user_id in subscribers:
-            await ctx.notifier.dm(user_id, message)
+        for user_id, channel_id in subscribers.items():
+            await ctx.notifier.dm(user_id, message, channel_id=channel_id)
     return f"talks.jobs.reminded|{len(deliveries)}"
 
 

@@ -33,7 +33,7 @@ class RecordingNotifier:
         self.sent.append(("thread", thread_id, message))
         return True
 
-    async def dm(self, user_id: int, message: Message, /) -> bool:
+    async def dm(self, user_id: int, message: Message, /, channel_id: int | None = None) -> bool:
         self.sent.append(("dm", user_id, message))
         return True
 

@@ -81,9 +81,15 @@ class DiscordNotifier:
                 locale = (await locales_of(session, [user_id])).get(user_id)
         return locale or self.bot.settings.config.event.default_locale
 
-    async def dm(self, user_id: int, message: Message, /) -> bool:
+    async def dm(self, user_id: int, message: Message, /, channel_id: int | None = None) -> bool:
         language = await self.reader_locale(user_id)
         try:
+            if channel_id is not None:
+                channel = self.bot.get_partial_messageable(
+                    channel_id, type=discord.ChannelType.private
+                )
+                await channel.send(self.bot.catalogs.render(language, message))
+                return True
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             await user.send(self.bot.catalogs.render(language, message))
         except discord.HTTPException as exc:

@@ -67,3 +67,6 @@ class TalkSubscriber(Base):
 
     user_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
     since: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Their DM channel, opened when they subscribed: a reminder to a thousand subscribers then
+    # costs a message each, not a DM opening each (Discord allows about one a second).
+    dm_channel_id: Mapped[int | None] = mapped_column(Snowflake)

@@ -98,6 +98,8 @@ class Talks(
         await defer(interaction)
         now, user_id = self.bot.clock.now(), interaction.user.id
         new = await self.bot.db.write(lambda session: talks.subscribe(session, user_id, now))
+        if new:
+            await self._remember_dm_channel(interaction)
         role = self.bot.role(ALERTS_ROLE)
         member = interaction.user
         has_role = role is not None and isinstance(member, discord.Member) and role in member.roles
@@ -142,6 +144,19 @@ class Talks(
             await send(interaction, tr(interaction, "talks.unsubscribe.not_subscribed"))
             return
         await send(interaction, tr(interaction, "talks.unsubscribe.done"))
+
+    async def _remember_dm_channel(self, interaction: discord.Interaction[Any]) -> None:
+        """Open the member's DM channel now, once, and keep its id: reminders then reach a
+        thousand subscribers without opening a thousand DMs (about one a second on Discord).
+        Closed DMs leave it unknown; reminders then try the usual way."""
+        user, user_id = interaction.user, interaction.user.id
+        try:
+            channel = user.dm_channel or await user.create_dm()
+        except discord.HTTPException as exc:
+            log.info("could not open a DM with %s: %s", user_id, exc.status)
+            return
+        channel_id = channel.id
+        await self.bot.db.write(lambda session: talks.set_dm_channel(session, user_id, channel_id))
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:

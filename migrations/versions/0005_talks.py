@@ -26,6 +26,7 @@ def upgrade() -> None:
     op.create_table('talk_subscribers',
     sa.Column('user_id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('since', bot.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('dm_channel_id', sa.BigInteger(), nullable=True),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_talk_subscribers'))
     )
     op.create_table('talks',

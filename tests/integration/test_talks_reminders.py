@@ -269,3 +269,18 @@ async def test_one_talks_command_at_a_time_per_member(make_sandbox: MakeSandbox)
     assert outcome.errors == []
     texts = [replies[-1]["content"] for replies in outcome.replies]
     assert texts.count(expected("core.errors.busy")) == 1, texts
+
+
+async def test_reminders_reuse_the_dm_channel_opened_at_subscription(
+    make_sandbox: MakeSandbox,
+) -> None:
+    """Discord lets a bot open about one DM a second: a reminder to a thousand subscribers
+    opening each DM would arrive a quarter of an hour late. The DM is opened once, when the
+    member subscribes; a reminder is one message per subscriber."""
+    sandbox = await subscribed(make_sandbox)
+    await sandbox.restart()  # the ids come from the database, not from discord.py's cache
+    sandbox.discord.exchanges = []
+    outcome = ok(await sandbox.advance_until(FIRST - timedelta(hours=24)))
+    assert [m["channel"] for m in messages(outcome)] == ["charlas", "dm:ana"]
+    opened = [e for e in sandbox.discord.exchanges if e.path.endswith("/users/@me/channels")]
+    assert opened == []

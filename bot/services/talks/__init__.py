@@ -18,7 +18,14 @@ from bot.services.talks.programme import (
     upcoming,
 )
 from bot.services.talks.reminders import Delivery, claim_due, next_reminder_due, pending_count
-from bot.services.talks.subscriptions import is_subscribed, subscribe, subscribers, unsubscribe
+from bot.services.talks.subscriptions import (
+    dm_channels,
+    is_subscribed,
+    set_dm_channel,
+    subscribe,
+    subscribers,
+    unsubscribe,
+)
 from bot.services.talks.sync_state import (
     SyncState,
     forget_sync_token,
@@ -38,6 +45,7 @@ __all__ = [
     "claim_due",
     "discord_plan",
     "discord_window_change",
+    "dm_channels",
     "forget_sync_token",
     "is_subscribed",
     "link_discord_event",
@@ -49,6 +57,7 @@ __all__ = [
     "record_failure",
     "record_success",
     "reminder_kind",
+    "set_dm_channel",
     "subscribe",
     "subscribers",
     "unsubscribe",

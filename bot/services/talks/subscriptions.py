@@ -33,3 +33,20 @@ async def subscribers(session: AsyncSession) -> list[int]:
     return list(
         await session.scalars(select(TalkSubscriber.user_id).order_by(TalkSubscriber.since))
     )
+
+
+async def set_dm_channel(session: AsyncSession, user_id: int, channel_id: int) -> None:
+    """Remember the DM channel of a subscriber (opened once, when they subscribed)."""
+    row = await session.get(TalkSubscriber, user_id)
+    if row is not None:
+        row.dm_channel_id = channel_id
+
+
+async def dm_channels(session: AsyncSession) -> dict[int, int | None]:
+    """Every subscriber and their DM channel, when known, in the order they subscribed."""
+    rows = await session.execute(
+        select(TalkSubscriber.user_id, TalkSubscriber.dm_channel_id).order_by(
+            TalkSubscriber.since, TalkSubscriber.user_id
+        )
+    )
+    return {user_id: channel_id for user_id, channel_id in rows}
