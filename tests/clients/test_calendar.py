@@ -338,3 +338,21 @@ async def test_a_403_rate_limit_is_retried(
     result = await client(calendar, key_file, sleep).list_changes(None)
     assert len(result.events) == 7 and sleep.calls == [1.0]
     assert [s for _, p, s in calendar.requests if p.endswith("/events")] == [403, 200]
+
+
+async def test_a_weekly_series_keeps_its_wall_clock_time_across_dst(
+    calendar: LocalCalendar, key_file: Path, sleep: RecordingSleep
+) -> None:
+    """Madrid moves to summer time on 31 March 2024: 18:00 is 17:00 UTC before, 16:00 after."""
+    calendar.load([{**KEYNOTES, "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=6"]}])
+    events = (await client(calendar, key_file, sleep).list_changes(None)).events
+    starts = [e.start.strftime("%m-%d %H:%M") for e in events if e.start is not None]
+    assert starts == [
+        "03-05 17:00",
+        "03-12 17:00",
+        "03-19 17:00",
+        "03-26 17:00",
+        "04-02 16:00",
+        "04-09 16:00",
+    ]
+    assert events[4].id == "keynotes_20240402T160000Z"
