@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -69,15 +70,22 @@ def event_spec(talk: TalkView) -> EventSpec:
 
 
 # One sync at a time in the process that runs jobs (the job and `/admin calendar-sync`), and one
-# pass over the Discord events at a time (two would create the same event twice).
-_SYNC_LOCK = asyncio.Lock()
-_MIRROR_LOCK = asyncio.Lock()
+# pass over the Discord events at a time (two would create the same event twice). One lock per
+# event loop: a lock is bound to the loop it first waited in.
+_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _lock(name: str) -> asyncio.Lock:
+    locks = _LOCKS.setdefault(asyncio.get_running_loop(), {})
+    return locks.setdefault(name, asyncio.Lock())
 
 
 async def sync_now(ctx: JobContext) -> SyncReport:
     """Read the calendar's changes, apply them, make Discord follow; never raises for a
     Calendar or Discord failure (it is the report)."""
-    async with _SYNC_LOCK:
+    async with _lock("sync"):
         return await _sync(ctx)
 
 
@@ -125,7 +133,7 @@ async def _sync(ctx: JobContext) -> SyncReport:
 
 async def mirror(ctx: JobContext) -> DiscordOutcome:
     """``_mirror`` one at a time (the sync, `/admin calendar-sync` and the events job share it)."""
-    async with _MIRROR_LOCK:
+    async with _lock("mirror"):
         return await _mirror(ctx)
 
 

@@ -20,7 +20,6 @@ from bot.services.talks.programme import (
 from bot.services.talks.reminders import Delivery, claim_due, next_reminder_due, pending_count
 from bot.services.talks.subscriptions import (
     dm_channels,
-    is_subscribed,
     set_dm_channel,
     subscribe,
     subscribers,
@@ -28,7 +27,6 @@ from bot.services.talks.subscriptions import (
 )
 from bot.services.talks.sync_state import (
     SyncState,
-    forget_sync_token,
     read_sync_state,
     record_failure,
     record_success,
@@ -46,8 +44,6 @@ __all__ = [
     "discord_plan",
     "discord_window_change",
     "dm_channels",
-    "forget_sync_token",
-    "is_subscribed",
     "link_discord_event",
     "mark_discord_current",
     "next_reminder_due",

@@ -25,10 +25,6 @@ async def unsubscribe(session: AsyncSession, user_id: int) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-async def is_subscribed(session: AsyncSession, user_id: int) -> bool:
-    return await session.get(TalkSubscriber, user_id) is not None
-
-
 async def subscribers(session: AsyncSession) -> list[int]:
     return list(
         await session.scalars(select(TalkSubscriber.user_id).order_by(TalkSubscriber.since))

@@ -101,9 +101,3 @@ async def record_failure(
     )
     await _store(session, after)
     return after, alert
-
-
-async def forget_sync_token(session: AsyncSession) -> None:
-    """Drop the token (the next sync reads the whole calendar)."""
-    state = await read_sync_state(session)
-    await _store(session, replace(state, sync_token=None))
