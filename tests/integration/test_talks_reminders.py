@@ -284,3 +284,13 @@ async def test_reminders_reuse_the_dm_channel_opened_at_subscription(
     assert [m["channel"] for m in messages(outcome)] == ["charlas", "dm:ana"]
     opened = [e for e in sandbox.discord.exchanges if e.path.endswith("/users/@me/channels")]
     assert opened == []
+
+
+async def test_reminders_keep_going_while_the_calendar_is_down(make_sandbox: MakeSandbox) -> None:
+    sandbox = await subscribed(make_sandbox)
+    sandbox.calendar.set_fault("500", count=100)
+    outcome = ok(await sandbox.advance_until(FIRST - timedelta(hours=24)))
+    assert [m["content"] for m in messages(outcome, "charlas")] == [
+        reminder(sandbox, "talks.reminder.upcoming", FIRST)
+    ]
+    assert len(messages(outcome, "organizacion")) == 1  # the calendar outage, told once
