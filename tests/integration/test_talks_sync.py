@@ -256,3 +256,34 @@ async def test_an_event_whose_id_was_lost_in_a_crash_is_found_again_not_duplicat
     assert len(of_type(outcome, "scheduled_event_updated")) == 4
     assert len(sandbox.discord.state.guilds[sandbox.guild_id].events) == 4
     assert all(t["discord_event"] for t in await talk_state(sandbox))
+
+
+async def test_talks_next_shows_the_soonest_talk_in_the_members_language(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await march(make_sandbox)
+    empty = ok(await sandbox.run("ana", "talks next"))
+    assert reply_text(empty) == expected("talks.next.none")
+    ok(await sandbox.advance(timedelta(seconds=1)))
+    start = MARCH.replace(day=5, hour=17)
+    outcome = ok(await sandbox.run("ana", "talks next"))
+    assert reply_text(outcome) == "\n".join(
+        [
+            expected(
+                "talks.next.line",
+                title="Keynote",
+                at=discord_ts(start, "F"),
+                when=discord_ts(start, "R"),
+            ),
+            expected("talks.next.description", description="La charla de la semana"),
+        ]
+    )
+    live = ok(await sandbox.advance_until(start + timedelta(minutes=30)))
+    assert live.errors == []
+    now = ok(await sandbox.run("ana", "talks next"))
+    assert reply_text(now) == "\n".join(
+        [
+            expected("talks.next.live", title="Keynote", when=discord_ts(start, "R")),
+            expected("talks.next.description", description="La charla de la semana"),
+        ]
+    )
