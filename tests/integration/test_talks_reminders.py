@@ -11,7 +11,7 @@ from bot.discord.mentions import channel_mention, role_mention
 from bot.discord.timestamps import discord_ts
 from sandbox.harness import MemberSpec, Sandbox
 from tests.integration.conftest import MakeSandbox
-from tests.integration.replies import PUBLIC, SPANISH, expected
+from tests.integration.replies import PUBLIC, SPANISH, english, expected
 from tests.integration.talks_support import MARCH, SERIES, by_id, instance, talk_state
 from tests.integration.teams_support import messages, of_type, ok, reply_text
 
@@ -294,3 +294,28 @@ async def test_reminders_keep_going_while_the_calendar_is_down(make_sandbox: Mak
         reminder(sandbox, "talks.reminder.upcoming", FIRST)
     ]
     assert len(messages(outcome, "organizacion")) == 1  # the calendar outage, told once
+
+
+async def test_replies_and_dms_follow_the_members_language(make_sandbox: MakeSandbox) -> None:
+    sandbox = await make_sandbox(
+        members={"dani": MemberSpec(roles=("participant",), locale="en-US")},
+        clock=MARCH,
+        settings={"talks": {"sync_every": "6h"}},
+    )
+    sandbox.calendar.load([SERIES], calendar_id=sandbox.calendar_id)
+    assert sandbox.bot is not None
+    role = sandbox.bot.role("talk_alerts")
+    channel_id = sandbox.bot.place.channel_id("talks", sandbox.bot)
+    assert role is not None and channel_id is not None
+    outcome = ok(await sandbox.run("dani", "talks subscribe"))
+    assert reply_text(outcome) == english(
+        "talks.subscribe.done_role", role=role_mention(role.id), channel=channel_mention(channel_id)
+    )
+    reminded = ok(await sandbox.advance_until(FIRST - timedelta(hours=24)))
+    [dm] = messages(reminded, "dm:dani")
+    assert dm["content"] == english(
+        "talks.reminder.upcoming",
+        title="Keynote",
+        when=discord_ts(FIRST, "R"),
+        at=discord_ts(FIRST, "F"),
+    )
