@@ -24,6 +24,7 @@ from bot.discord.errors import ErrorRegistry, default_registry
 from bot.discord.limits import MemberLocks, Throttle
 from bot.discord.notifier import DiscordNotifier
 from bot.discord.place import EventPlace
+from bot.discord.talks import DiscordScheduledEvents
 from bot.discord.translator import CatalogTranslator
 from bot.discord.tree import HackTree
 from bot.discovery import walk_modules
@@ -108,6 +109,8 @@ class HackBot(commands.Bot):
             notifier=DiscordNotifier(self),
             latency=lambda: self.latency,
             hub=self.hub,
+            calendar=self.calendar,
+            scheduled_events=DiscordScheduledEvents(self),
         )
         self.job_runner = JobRunner(self.job_context)
         self.started_at = self.clock.now()
@@ -209,7 +212,10 @@ class HackBot(commands.Bot):
         """The talks calendar adapter."""
         talks = self.settings.config.talks
         return CalendarClient(
-            talks.api_endpoint, self.settings.secrets.google_credentials, talks.calendar_id
+            talks.api_endpoint,
+            self.settings.secrets.google_credentials,
+            talks.calendar_id,
+            retries=talks.calendar_retries,
         )
 
     # -- the event's guild ----------------------------------------------------------------

@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
+from bot.clients.calendar import CalendarPage
 from bot.clients.hub import HubClient
 from bot.clock import Clock
 from bot.db import Database
@@ -34,8 +36,9 @@ class Notifier(Protocol):
         """Post to a thread (a team's), in the event's language."""
         ...
 
-    async def dm(self, user_id: int, message: Message, /) -> bool:
-        """A direct message, in the member's language (the event's when unknown)."""
+    async def dm(self, user_id: int, message: Message, /, channel_id: int | None = None) -> bool:
+        """A direct message, in the member's language (the event's when unknown); through
+        ``channel_id`` when the member's DM channel is known (no DM opening to pay for)."""
         ...
 
     async def edit(
@@ -69,6 +72,49 @@ class Notifier(Protocol):
         does not accept DMs (Discord error 50007), otherwise a short reason it failed."""
         ...
 
+    async def ping(self, channel_key: str, role_key: str, message: Message, /) -> bool:
+        """Post to the ``[channels]`` entry ``channel_key``, mentioning the ``[roles]`` entry
+        ``role_key`` and nobody else (posted without the mention when that role is not
+        configured or not found)."""
+        ...
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """What a Discord scheduled event shows (an external event: a place, a start, an end)."""
+
+    name: str
+    description: str
+    location: str
+    start: datetime
+    end: datetime
+
+
+class ScheduledEvents(Protocol):
+    """The event server's Discord scheduled events (the bot's own)."""
+
+    async def existing(self) -> dict[int, tuple[str, datetime]] | None:
+        """The server's scheduled events as id -> (name, start); None when Discord refused."""
+        ...
+
+    async def create(self, spec: EventSpec, /) -> int | None:
+        """Create one; its id, or None when Discord refused (the limit of 100 included)."""
+        ...
+
+    async def edit(self, event_id: int, spec: EventSpec, /) -> bool | None:
+        """Change one: True, False when Discord refused, None when the event is gone."""
+        ...
+
+    async def delete(self, event_id: int, /) -> bool:
+        """Delete one (already gone counts as deleted); False when Discord refused."""
+        ...
+
+
+class CalendarSource(Protocol):
+    """The talks calendar (``bot.clients.calendar.CalendarClient``)."""
+
+    async def list_changes(self, sync_token: str | None) -> CalendarPage: ...
+
 
 def _no_latency() -> float:
     return math.nan
@@ -84,3 +130,6 @@ class JobContext:
     latency: Callable[[], float] = field(default=_no_latency)
     # The bot's Hugging Face Hub adapter (one cache and request budget for cogs and jobs).
     hub: HubClient | None = None
+    # The talks calendar and the server's scheduled events (None where they are not wired).
+    calendar: CalendarSource | None = None
+    scheduled_events: ScheduledEvents | None = None

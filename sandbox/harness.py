@@ -25,6 +25,8 @@ from bot.clock import ManualClock
 from bot.db import Database
 from bot.migrate import upgrade
 from bot.settings import Config, Settings, load_settings, merge
+from jobs.base import Job
+from jobs.talks_sync import JOB_ID as TALKS_SYNC_JOB
 from sandbox.discord import ChannelSpec, Interaction, LocalDiscord, use_local_discord
 from sandbox.gcal import LocalCalendar
 from sandbox.hub import LocalHub
@@ -178,7 +180,7 @@ class Sandbox:
         await self.start_bot()
 
     def _build_guild(self, config: Config) -> None:
-        roles = [str(v) for v in config.roles.model_dump().values()]
+        roles = [str(v) for v in config.roles.model_dump().values() if v is not None]
         channels = [ChannelSpec(name=DEFAULT_CHANNEL)]
         for key, value in config.channels.model_dump().items():
             kind: Literal["forum", "text"] = "forum" if key.endswith("_forum") else "text"
@@ -399,9 +401,21 @@ class Sandbox:
     async def advance_until(self, target: datetime) -> StepOutcome:
         async def act() -> None:
             assert self.bot is not None
-            await advance_to(self.bot.job_runner, self.bot.jobs, self.clock, target, self.settle)
+            await advance_to(
+                self.bot.job_runner,
+                self.bot.jobs,
+                self.clock,
+                target,
+                self.settle,
+                idle=self._idle_poll,
+            )
 
         return await self.step(act)
+
+    def _idle_poll(self, job: Job) -> bool:
+        """The calendar sync finds nothing while the local Calendar has not changed since the
+        bot's last good read and no fault is pending: `advance` skips it (docs/sandbox.md)."""
+        return job.id == TALKS_SYNC_JOB and self.calendar.idle_since_last_read()
 
     async def leave(self, handle: str) -> StepOutcome:
         async def act() -> None:
@@ -428,9 +442,9 @@ class Sandbox:
         def stamp(match: re.Match[str]) -> str:
             return datetime.fromtimestamp(int(match[1]), UTC).strftime("%Y-%m-%d %H:%M UTC")
 
+        text = re.sub(r"<@&(\d+)>", role, text)
         text = re.sub(r"<@!?(\d+)>", user, text)
         text = re.sub(r"<#(\d+)>", channel, text)
-        text = re.sub(r"<@&(\d+)>", role, text)
         # A command mention (`</team leave:id>`) shows as the command's name in every client.
         text = re.sub(r"</([\w-]+(?: [\w-]+){0,2}):\d+>", r"/\1", text)
         return re.sub(r"<t:(\d+)(?::\w)?>", stamp, text)

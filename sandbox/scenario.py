@@ -11,7 +11,7 @@ import tomllib
 import unicodedata
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,17 @@ REGISTRATION_ROLES = ("participant", "mentor")
 HUB_KINDS = ("models", "datasets", "spaces")
 HUB_REPO_KEYS = REPO_FIELDS
 HUB_FAULTS = FAULTS | {"none"}
-EVENT_KEYS = {"id", "summary", "start", "end", "description", "status", "location"}
+EVENT_KEYS = {
+    "id",
+    "summary",
+    "start",
+    "end",
+    "description",
+    "status",
+    "location",
+    "timeZone",
+    "recurrence",
+}
 ACTIONS = (
     "run",
     "click",
@@ -202,10 +212,25 @@ def _calendar(table: Any) -> list[dict[str, Any]]:
         _unknown(set(event), EVENT_KEYS, where)
         if "id" not in event:
             raise ScenarioError(f"{where}: id is required")
-        for key in ("start", "end"):
-            if key in event:
-                parse_time(event[key], f"{where}.{key}")
+        _event_times(event, where + ".")
     return list(events)
+
+
+def _event_times(event: dict[str, Any], where: str, close: str = "") -> None:
+    """A calendar event's ``start``/``end``: a date (all-day), a time with an offset, or a local
+    time with the event's ``timeZone``; what the local Calendar refuses beyond that (no end, a
+    bad status) is a step error when the step runs."""
+    for key in ("start", "end"):
+        if key not in event:
+            continue
+        value = event[key]
+        if isinstance(value, date) or (
+            isinstance(value, str) and len(value) == 10 and value[4] == "-"
+        ):
+            continue
+        if "timeZone" in event and isinstance(value, str | datetime):
+            continue
+        parse_time(value, f"{where}{key}{close}")
 
 
 def _step(number: int, step: Any, members: dict[str, Member], nested: bool = False) -> None:
@@ -274,9 +299,7 @@ def _step(number: int, step: Any, members: dict[str, Member], nested: bool = Fal
             )
         if "upsert" in value:
             _unknown(set(value["upsert"]), EVENT_KEYS, f"{where}: key 'calendar.upsert'")
-            for key in ("start", "end"):
-                if key in value["upsert"]:
-                    parse_time(value["upsert"][key], f"{where}: key 'calendar.upsert.{key}'")
+            _event_times(value["upsert"], f"{where}: key 'calendar.upsert.", "'")
     elif action == "hub":
         if not isinstance(value, dict):
             raise ScenarioError(f"{where}: key 'hub': {{ set = {{...}}, faults = {{...}} }}")

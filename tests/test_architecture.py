@@ -153,6 +153,7 @@ def test_entry_points_are_discovered_not_listed() -> None:
         "jobs.leaderboard_post",
         "jobs.announcements_send",
         "jobs.submissions_retry",
+        "jobs.talks_sync",
     } <= set(found)
     for name in ("app.py", "cli.py"):
         text = (ROOT / "bot" / name).read_text(encoding="utf-8")

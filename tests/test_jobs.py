@@ -33,7 +33,7 @@ class RecordingNotifier:
         self.sent.append(("thread", thread_id, message))
         return True
 
-    async def dm(self, user_id: int, message: Message, /) -> bool:
+    async def dm(self, user_id: int, message: Message, /, channel_id: int | None = None) -> bool:
         self.sent.append(("dm", user_id, message))
         return True
 
@@ -41,6 +41,10 @@ class RecordingNotifier:
         self, channel_id: int, message_id: int, message: Message, /, reader_id: int | None = None
     ) -> bool:
         self.sent.append(("edit", (channel_id, message_id, reader_id), message))
+        return True
+
+    async def ping(self, channel_key: str, role_key: str, message: Message, /) -> bool:
+        self.sent.append(("ping", (channel_key, role_key), message))
         return True
 
 

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import google_auth_httplib2
 import httplib2
@@ -52,6 +53,8 @@ class _SyncTokenExpired(Exception):
 
 @dataclass(frozen=True)
 class CalendarEvent:
+    """One event (or one instance of a recurring event: the client asks for them expanded)."""
+
     id: str
     summary: str
     description: str
@@ -59,6 +62,11 @@ class CalendarEvent:
     end: datetime | None
     status: str
     cancelled: bool
+    location: str = ""
+    # An all-day event: ``start``/``end`` are midnight UTC of its dates.
+    all_day: bool = False
+    # The series an instance belongs to (None for a single event).
+    recurring_event_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -194,16 +202,23 @@ def _classify(exc: BaseException) -> tuple[CalendarErrorKind, bool]:
 
 
 def _parse_time(value: Any) -> datetime | None:
+    """An ``EventDateTime`` as an aware UTC instant: ``dateTime`` carries its offset (read in
+    ``timeZone`` when it has none); an all-day ``date`` is midnight UTC of that date."""
     if not isinstance(value, dict):
         return None
-    if "dateTime" in value:
-        moment = datetime.fromisoformat(str(value["dateTime"]))
-    elif "date" in value:
-        moment = datetime.fromisoformat(str(value["date"]))
-    else:
+    try:
+        if "dateTime" in value:
+            moment = datetime.fromisoformat(str(value["dateTime"]).replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                zone = value.get("timeZone")
+                moment = moment.replace(tzinfo=ZoneInfo(str(zone)) if zone else UTC)
+        elif "date" in value:
+            moment = datetime.fromisoformat(str(value["date"])).replace(tzinfo=UTC)
+        else:
+            return None
+    except (ValueError, ZoneInfoNotFoundError):
+        log.warning("calendar time not understood: %r", value)
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
 
 
@@ -217,4 +232,9 @@ def _to_event(item: dict[str, Any]) -> CalendarEvent:
         end=_parse_time(item.get("end")),
         status=status,
         cancelled=status == "cancelled",
+        location=str(item.get("location", "")),
+        all_day=isinstance(item.get("start"), dict) and "date" in item["start"],
+        recurring_event_id=(
+            str(item["recurringEventId"]) if item.get("recurringEventId") else None
+        ),
     )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.discord.mentions import role_mention
 from bot.i18n import Message
 from bot.services.leaderboard.card import Card
 from bot.services.members import locales_of
@@ -60,6 +61,32 @@ class DiscordNotifier:
             return False
         return await self._send(channel, self.public(message), message.key)
 
+    async def ping(self, channel_key: str, role_key: str, message: Message, /) -> bool:
+        channel = self.bot.channel(channel_key)
+        if not isinstance(channel, discord.abc.Messageable):
+            log.warning(
+                "channel %s is not configured or not visible; %s not posted",
+                channel_key,
+                message.key,
+            )
+            return False
+        text = self.public(message)
+        role = self.bot.role(role_key)
+        if role is None:
+            return await self._send(channel, text, message.key)
+        try:
+            # The one deliberate ping: this role, nobody else, whatever the text contains.
+            await channel.send(
+                f"{role_mention(role.id)} {text}",
+                allowed_mentions=discord.AllowedMentions(
+                    everyone=False, users=False, roles=[role], replied_user=False
+                ),
+            )
+        except discord.HTTPException as exc:
+            log.warning("discord refused %s: %s %s", message.key, exc.status, exc.code)
+            return False
+        return True
+
     async def to_thread(self, thread_id: int, message: Message, /) -> bool:
         thread = await self.channel_by_id(thread_id)
         if not isinstance(thread, discord.Thread):
@@ -74,9 +101,15 @@ class DiscordNotifier:
                 locale = (await locales_of(session, [user_id])).get(user_id)
         return locale or self.bot.settings.config.event.default_locale
 
-    async def dm(self, user_id: int, message: Message, /) -> bool:
+    async def dm(self, user_id: int, message: Message, /, channel_id: int | None = None) -> bool:
         language = await self.reader_locale(user_id)
         try:
+            if channel_id is not None:
+                channel = self.bot.get_partial_messageable(
+                    channel_id, type=discord.ChannelType.private
+                )
+                await channel.send(self.bot.catalogs.render(language, message))
+                return True
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             await user.send(self.bot.catalogs.render(language, message))
         except discord.HTTPException as exc:

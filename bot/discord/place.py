@@ -91,6 +91,8 @@ class EventPlace:
             self.roles, self.channels = {}, {}
             return
         roles = {key: getattr(self.config.roles, key) for key in ROLE_KEYS}
+        if self.config.roles.talk_alerts is not None:  # optional: only when configured
+            roles["talk_alerts"] = self.config.roles.talk_alerts
         self.roles = self._resolve_all("roles", roles, guild.roles, self.roles)
         channels = self.config.channels.model_dump()
         self.channels = self._resolve_all("channels", channels, guild.channels, self.channels)

@@ -13,6 +13,7 @@ from bot.models.mentors import (
 from bot.models.ops import AuditEntry, JobRun, KeyValue, MemberLocale
 from bot.models.registration import MemberProfile, Registration, VerifyAttempts
 from bot.models.submissions import Submission, SubmissionNudge
+from bot.models.talks import Talk, TalkReminder, TalkSubscriber
 from bot.models.teams import (
     Invitation,
     JoinRequest,
@@ -44,6 +45,9 @@ __all__ = [
     "Snowflake",
     "Submission",
     "SubmissionNudge",
+    "Talk",
+    "TalkReminder",
+    "TalkSubscriber",
     "Team",
     "TeamMember",
     "TeamsControl",

@@ -97,13 +97,21 @@ class RoleSettings(Section):
     participant: NameOrId
     mentor: NameOrId
     organizer: NameOrId
+    # Opt-in role `/talks subscribe` gives; talk reminders mention it (and only it). Unset: no
+    # role, reminders still go by DM to subscribers.
+    talk_alerts: NameOrId | None = None
 
     @model_validator(mode="after")
     def _different_roles(self) -> RoleSettings:
+        roles: dict[str, object] = {
+            "participant": self.participant,
+            "mentor": self.mentor,
+            "organizer": self.organizer,
+        }
+        if self.talk_alerts is not None:
+            roles["talk_alerts"] = self.talk_alerts
         _distinct(
-            "roles",
-            {"participant": self.participant, "mentor": self.mentor, "organizer": self.organizer},
-            "Discord role (members of one would pass the checks of the other)",
+            "roles", roles, "Discord role (members of one would pass the checks of the other)"
         )
         return self
 

@@ -265,6 +265,7 @@ class ScheduledEvent:
             "user_count": 0,
             "image": None,
             "recurrence_rule": None,
+            "guild_scheduled_event_exceptions": [],  # required by the OpenAPI description
         }
 
 

@@ -82,6 +82,14 @@ def _validate(server: Server, event: ScheduledEvent, creating: bool) -> None:
             problems.append(
                 ("entity_metadata.location", "BASE_TYPE_REQUIRED", "This field is required")
             )
+        elif len(event.location) > 100:
+            problems.append(
+                (
+                    "entity_metadata.location",
+                    "BASE_TYPE_MAX_LENGTH",
+                    "Must be 100 or fewer in length.",
+                )
+            )
     elif event.channel_id is None:
         problems.append(("channel_id", "BASE_TYPE_REQUIRED", "This field is required"))
     if creating and event.start <= server.state.now():
@@ -134,9 +142,11 @@ async def create_event(request: web.Request) -> web.Response:
     payload, _ = await read_body(request)
     if len([e for e in guild.events.values() if e.status in (1, 2)]) >= MAX_EVENTS:
         raise errors.max_events()
-    if not payload.get("scheduled_start_time"):
+    missing = [key for key in ("scheduled_start_time", "privacy_level") if not payload.get(key)]
+    if missing:
+        # Both are required by Discord's OpenAPI description (privacy_level: 2, guild only).
         raise errors.invalid_form(
-            [("scheduled_start_time", "BASE_TYPE_REQUIRED", "This field is required")]
+            [(key, "BASE_TYPE_REQUIRED", "This field is required") for key in missing]
         )
     event = ScheduledEvent(
         id=server.state.ids.next(),

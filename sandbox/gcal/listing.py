@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sandbox.http_util import iso_z, parse_iso
 
 from .encoding import decode_token, encode_token
 from .errors import ApiError
-from .events import Calendar, event_resource
+from .events import Calendar, Event, event_resource, expand
 
 _MAX_RESULTS_CAP: Final = 2500
 _SYNC_CONFLICTS: Final = ("timeMin", "timeMax", "orderBy", "q", "updatedMin", "iCalUID")
@@ -79,20 +80,27 @@ def list_events(
     snapshot = int(page["v"])
     show_deleted = query.get("showDeleted", "false").lower() == "true"
 
-    events = [e for e in calendar.events.values() if e.version <= snapshot]
+    zone = query.get("timeZone")
+    if zone is not None:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ApiError(400, "timeRangeEmpty", "Invalid time zone definition.") from None
+
+    events = [e for e in _served(calendar, single=single) if e.version <= snapshot]
     if since is not None:
         events = [e for e in events if e.version > since]
     else:
         if not show_deleted:
             events = [e for e in events if not e.deleted]
         if time_min is not None:
-            events = [e for e in events if e.end > time_min]
+            events = [e for e in events if e.end.moment > time_min]
         if time_max is not None:
-            events = [e for e in events if e.start < time_max]
+            events = [e for e in events if e.start.moment < time_max]
     if order_by == "updated":
         events.sort(key=lambda e: (e.updated, e.version, e.id))
     else:
-        events.sort(key=lambda e: (e.start, e.id))
+        events.sort(key=lambda e: (e.start.moment, e.id))
 
     offset = int(page["o"])
     chunk = events[offset : offset + max_results]
@@ -102,10 +110,13 @@ def list_events(
         "summary": calendar.id,
         "description": "",
         "updated": iso_z(max((e.updated for e in calendar.events.values()), default=now())),
-        "timeZone": "UTC",
+        "timeZone": zone or "UTC",
         "accessRole": "reader",
         "defaultReminders": [],
-        "items": [event_resource(calendar, e, full=since is None or not e.deleted) for e in chunk],
+        "items": [
+            event_resource(calendar, e, full=since is None or not e.deleted, zone=zone)
+            for e in chunk
+        ],
     }
     if offset + max_results < len(events):
         body["nextPageToken"] = encode_token(
@@ -115,3 +126,19 @@ def list_events(
         issued_sync_versions.add(snapshot)
         body["nextSyncToken"] = encode_token({"c": calendar.id, "s": snapshot})
     return body
+
+
+def _served(calendar: Calendar, *, single: bool) -> list[Event]:
+    """What a listing sees: with ``singleEvents`` every series expanded into its instances (its
+    exceptions in place); without, series and exceptions as stored, as Google lists them."""
+    if not single:
+        return list(calendar.events.values())
+    out: list[Event] = []
+    for event in calendar.events.values():
+        if event.recurring_event_id is not None:
+            series = calendar.events.get(event.recurring_event_id)
+            if series is None or not series.recurrence:
+                out.append(event)  # an exception whose series is gone stands alone
+            continue
+        out.extend(expand(calendar, event) if event.recurrence else [event])
+    return out

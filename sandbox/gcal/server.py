@@ -22,11 +22,19 @@ from sandbox.http_util import (
 )
 
 from .errors import ApiError, error_response
-from .events import EVENT_FIELDS, Calendar, event_resource, merge_event, new_event
+from .events import (
+    EVENT_FIELDS,
+    Calendar,
+    event_resource,
+    instance_of,
+    merge_event,
+    new_event,
+    split_instance_id,
+)
 from .listing import list_events
 from .oauth import authorize, new_service_account_key, token_reply
 
-CALENDAR_FAULTS: Final = frozenset({"429", "500", "timeout", "410"})
+CALENDAR_FAULTS: Final = frozenset({"429", "403", "500", "timeout", "410"})
 _API_PREFIX: Final = "/calendar/v3/"
 
 
@@ -44,6 +52,8 @@ class LocalCalendar(LocalServer):
         self._access_tokens: dict[str, float] = {}
         self._public_keys: dict[str, rsa.RSAPublicKey] = {}
         self._faults: list[str] = []
+        # The change count the last good events listing saw (None: never listed).
+        self._listed_version: int | None = None
         self._log = RequestLog()
         self._holder = Holder(hold_seconds)
 
@@ -79,7 +89,10 @@ class LocalCalendar(LocalServer):
             self.upsert(event, calendar_id=calendar_id)
 
     def upsert(self, event: Mapping[str, Any], calendar_id: str | None = None) -> None:
-        """Create an event or merge the given fields into it (a scenario step)."""
+        """Create an event or merge the given fields into it (a scenario step). An id naming an
+        instance of a recurring event (``<seriesId>_<YYYYMMDDTHHMMSSZ>``) makes an exception of
+        that instance. What the real API would refuse (no end, an invalid status) is refused
+        here, with nothing changed."""
         unknown = set(event) - EVENT_FIELDS
         if unknown:
             raise ValueError(f"unknown calendar event field(s) {sorted(unknown)}")
@@ -88,19 +101,28 @@ class LocalCalendar(LocalServer):
         calendar = self._calendar_for_step(calendar_id)
         event_id = str(event["id"])
         now = self.now()
-        self._version += 1
+        version = self._version + 1
         current = calendar.events.get(event_id)
         if current is None:
-            calendar.events[event_id] = new_event(event_id, event, now, self._version)
+            base = instance_of(calendar, event_id)
+            if base is None and split_instance_id(event_id) is not None and "start" not in event:
+                raise ValueError(f"unknown instance {event_id!r} of a recurring event")
+            calendar.events[event_id] = new_event(event_id, event, now, version, base=base)
         else:
-            merge_event(current, event, now, self._version)
+            merge_event(current, event, now, version)
+        self._version = version
 
     def cancel(self, event_id: str, calendar_id: str | None = None) -> None:
         """Cancel (delete) an event (a scenario step)."""
         calendar = self._calendar_for_step(calendar_id)
-        if event_id not in calendar.events:
+        if event_id not in calendar.events and instance_of(calendar, event_id) is None:
             raise ValueError(f"unknown calendar event {event_id!r}")
         self.upsert({"id": event_id, "status": "cancelled"}, calendar_id=calendar.id)
+
+    def idle_since_last_read(self) -> bool:
+        """Nothing changed since the last complete events listing, and no fault is pending: a
+        sync now would find nothing (the sandbox skips such polls)."""
+        return self._listed_version == self._version and not self._faults
 
     def set_fault(self, kind: str, count: int = 1) -> None:
         """The next ``count`` API requests fail with ``kind``; ``"410"`` applies to sync-token
@@ -146,19 +168,22 @@ class LocalCalendar(LocalServer):
                 if calendar is None:
                     raise ApiError(404, "notFound", "Not Found")
                 if request.method == "GET" and len(segments) == 3:
+                    self._listed_version = None  # until this listing completes
                     await self._inject_fault(sync="syncToken" in request.query)
-                    return json_response(
-                        list_events(
-                            request.query,
-                            calendar,
-                            version=self._version,
-                            issued_sync_versions=self._issued_sync_versions,
-                            now=self.now,
-                        )
+                    version = self._version
+                    body = list_events(
+                        request.query,
+                        calendar,
+                        version=version,
+                        issued_sync_versions=self._issued_sync_versions,
+                        now=self.now,
                     )
+                    if "nextSyncToken" in body:
+                        self._listed_version = version
+                    return json_response(body)
                 if request.method == "GET" and len(segments) == 4:
                     await self._inject_fault(sync=False)
-                    event = calendar.events.get(segments[3])
+                    event = calendar.events.get(segments[3]) or instance_of(calendar, segments[3])
                     if event is None:
                         raise ApiError(404, "notFound", "Not Found")
                     return json_response(event_resource(calendar, event, full=True))
@@ -181,6 +206,9 @@ class LocalCalendar(LocalServer):
         self._faults.pop(0)
         if fault == "429":
             raise ApiError(429, "rateLimitExceeded", "Rate Limit Exceeded")
+        if fault == "403":
+            # Calendar's usage limits answer 403 as often as 429 (domain usageLimits).
+            raise ApiError(403, "rateLimitExceeded", "Rate Limit Exceeded", domain="usageLimits")
         if fault == "500":
             raise ApiError(500, "backendError", "Backend Error")
         await self._holder.hold()

@@ -94,7 +94,14 @@ async def test_full_then_incremental_sync(
         {"id": "talk-2", "start": "2024-03-27T17:00:00Z", "end": "2024-03-27T18:00:00Z"}
     )
     calendar.cancel("talk-5")
-    calendar.upsert({"id": "talk-8", "summary": "Nueva", "start": "2024-03-30T17:00:00Z"})
+    calendar.upsert(
+        {
+            "id": "talk-8",
+            "summary": "Nueva",
+            "start": "2024-03-30T17:00:00Z",
+            "end": "2024-03-30T18:00:00Z",
+        }
+    )
     changes = await cal.list_changes(full.next_sync_token)
     assert not changes.full_sync
     by_id = {e.id: e for e in changes.events}
@@ -195,3 +202,157 @@ async def test_timeout_is_unavailable(
     calendar.set_fault("timeout")
     result = await client(calendar, key_file, sleep, timeout=0.5).list_changes(None)
     assert len(result.events) == 7 and sleep.calls == [1.0]
+
+
+KEYNOTES = {
+    "id": "keynotes",
+    "summary": "Keynote",
+    "start": "2024-03-05T18:00:00",
+    "end": "2024-03-05T19:00:00",
+    "timeZone": "Europe/Madrid",
+    "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=TU;UNTIL=20240331T235959Z"],
+}
+
+
+async def test_weekly_series_expands_with_exceptions_and_exdate(
+    calendar: LocalCalendar, key_file: Path, sleep: RecordingSleep
+) -> None:
+    """Every Tuesday of March at 18:00 Madrid: one instance moved, one removed by an EXDATE,
+    one cancelled; the raw listing keeps the series, the expanded one serves instances."""
+    calendar.load([KEYNOTES])
+    calendar.upsert(
+        {
+            "id": "keynotes_20240312T170000Z",
+            "start": "2024-03-13T17:00:00Z",
+            "end": "2024-03-13T18:00:00Z",
+        }
+    )
+    cal = client(calendar, key_file, sleep)
+    full = await cal.list_changes(None)
+    assert [(e.id, e.start.isoformat() if e.start else None) for e in full.events] == [
+        ("keynotes_20240305T170000Z", "2024-03-05T17:00:00+00:00"),
+        ("keynotes_20240312T170000Z", "2024-03-13T17:00:00+00:00"),
+        ("keynotes_20240319T170000Z", "2024-03-19T17:00:00+00:00"),
+        ("keynotes_20240326T170000Z", "2024-03-26T17:00:00+00:00"),
+    ]
+    assert {e.recurring_event_id for e in full.events} == {"keynotes"}
+
+    calendar.cancel("keynotes_20240319T170000Z")
+    changes = await cal.list_changes(full.next_sync_token)
+    assert [(e.id, e.cancelled) for e in changes.events] == [("keynotes_20240319T170000Z", True)]
+    calendar.upsert(
+        {
+            "id": "keynotes",
+            "recurrence": [
+                "RRULE:FREQ=WEEKLY;BYDAY=TU;UNTIL=20240331T235959Z",
+                "EXDATE;TZID=Europe/Madrid:20240326T180000",
+            ],
+        }
+    )
+    after = await cal.list_changes(changes.next_sync_token)
+    by_id = {e.id: e for e in after.events}
+    assert by_id["keynotes_20240326T170000Z"].cancelled
+    assert not by_id["keynotes_20240305T170000Z"].cancelled
+    assert by_id["keynotes_20240312T170000Z"].start is not None
+    assert by_id["keynotes_20240312T170000Z"].start.day == 13
+
+    service = raw_service(calendar, key_file)
+    raw = await asyncio.to_thread(service.events().list(calendarId="primary").execute)
+    series = next(item for item in raw["items"] if item["id"] == "keynotes")
+    assert series["recurrence"][0].startswith("RRULE:FREQ=WEEKLY")
+    assert series["start"] == {"dateTime": "2024-03-05T18:00:00+01:00", "timeZone": "Europe/Madrid"}
+    moved = next(item for item in raw["items"] if item["id"] == "keynotes_20240312T170000Z")
+    assert moved["recurringEventId"] == "keynotes"
+    assert moved["originalStartTime"]["dateTime"] == "2024-03-12T18:00:00+01:00"
+    instance = await asyncio.to_thread(
+        service.events().get(calendarId="primary", eventId="keynotes_20240305T170000Z").execute
+    )
+    assert instance["recurringEventId"] == "keynotes" and "recurrence" not in instance
+
+
+async def test_all_day_and_time_zone_are_served_as_google_does(
+    calendar: LocalCalendar, key_file: Path, sleep: RecordingSleep
+) -> None:
+    calendar.load(
+        [
+            {"id": "day", "summary": "Jornada", "start": "2024-03-20", "end": "2024-03-21"},
+            {
+                "id": "madrid",
+                "summary": "Mesa",
+                "start": "2024-03-21T18:30:00",
+                "end": "2024-03-21T19:30:00",
+                "timeZone": "Europe/Madrid",
+            },
+        ]
+    )
+    service = raw_service(calendar, key_file)
+    raw = await asyncio.to_thread(
+        service.events().list(calendarId="primary", timeZone="America/Bogota").execute
+    )
+    day, madrid = raw["items"]
+    assert day["start"] == {"date": "2024-03-20"} and day["end"] == {"date": "2024-03-21"}
+    assert madrid["start"] == {"dateTime": "2024-03-21T12:30:00-05:00", "timeZone": "Europe/Madrid"}
+    assert raw["timeZone"] == "America/Bogota"
+    events = (await client(calendar, key_file, sleep).list_changes(None)).events
+    assert events[0].all_day and events[0].start is not None
+    assert events[0].start.isoformat() == "2024-03-20T00:00:00+00:00"
+    assert (
+        events[1].start is not None and events[1].start.isoformat() == "2024-03-21T17:30:00+00:00"
+    )
+
+
+def test_the_local_calendar_refuses_what_the_api_refuses(calendar: LocalCalendar) -> None:
+    with pytest.raises(ValueError, match="end"):
+        calendar.upsert({"id": "x", "start": "2024-03-05T17:00:00Z"})
+    with pytest.raises(ValueError, match="status"):
+        calendar.upsert(
+            {
+                "id": "x",
+                "start": "2024-03-05T17:00:00Z",
+                "end": "2024-03-05T18:00:00Z",
+                "status": "maybe",
+            }
+        )
+    with pytest.raises(ValueError, match="timeZone"):
+        calendar.upsert(
+            {
+                "id": "x",
+                "start": "2024-03-05T17:00:00Z",
+                "end": "2024-03-05T18:00:00Z",
+                "recurrence": ["RRULE:FREQ=WEEKLY"],
+            }
+        )
+    with pytest.raises(ValueError, match="before"):
+        calendar.upsert({"id": "x", "start": "2024-03-05T17:00:00Z", "end": "2024-03-05T16:00:00Z"})
+    calendar.upsert({"id": "x", "start": "2024-03-05T17:00:00Z", "end": "2024-03-05T18:00:00Z"})
+    with pytest.raises(ValueError, match="status"):
+        calendar.upsert({"id": "x", "status": "deleted"})
+    assert calendar.calendars["primary"].events["x"].status == "confirmed"
+
+
+async def test_a_403_rate_limit_is_retried(
+    calendar: LocalCalendar, key_file: Path, sleep: RecordingSleep
+) -> None:
+    calendar.load(TALKS)
+    calendar.set_fault("403")
+    result = await client(calendar, key_file, sleep).list_changes(None)
+    assert len(result.events) == 7 and sleep.calls == [1.0]
+    assert [s for _, p, s in calendar.requests if p.endswith("/events")] == [403, 200]
+
+
+async def test_a_weekly_series_keeps_its_wall_clock_time_across_dst(
+    calendar: LocalCalendar, key_file: Path, sleep: RecordingSleep
+) -> None:
+    """Madrid moves to summer time on 31 March 2024: 18:00 is 17:00 UTC before, 16:00 after."""
+    calendar.load([{**KEYNOTES, "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=6"]}])
+    events = (await client(calendar, key_file, sleep).list_changes(None)).events
+    starts = [e.start.strftime("%m-%d %H:%M") for e in events if e.start is not None]
+    assert starts == [
+        "03-05 17:00",
+        "03-12 17:00",
+        "03-19 17:00",
+        "03-26 17:00",
+        "04-02 16:00",
+        "04-09 16:00",
+    ]
+    assert events[4].id == "keynotes_20240402T160000Z"

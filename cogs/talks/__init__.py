@@ -1,0 +1,1 @@
+"""Talks: the programme and reminders (`/talks`), and `/admin calendar-sync` for organizers."""
