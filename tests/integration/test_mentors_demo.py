@@ -29,11 +29,13 @@ def test_the_demo_books_a_mentor_and_claims_a_help_request() -> None:
     assert state["mentor_requests"] == [
         {"team": "Los Tigres", "topic": "evaluation", "status": "claimed", "mentor": "mateo"}
     ]
-    # The last step moves time to the session: two reminders, each to the team's thread, the
-    # mentor and the member who booked.
+    # The mentoring block ends by moving time to the session: two reminders, each to the
+    # team's thread, the mentor and the member who booked.
     reminders = [
         effect
-        for effect in lines[-2]["effects"]
+        for line in lines
+        if line.get("action", {}).get("advance") == "1d6h"
+        for effect in line["effects"]
         if effect["type"] == "message" and "⏰" in effect["content"]
     ]
     assert sorted(effect["channel"] for effect in reminders) == sorted(
