@@ -44,6 +44,7 @@ from bot.services.submissions.facts import gather
 from bot.services.submissions.refs import RepoRef
 from bot.services.teams import TeamRules, create_team
 from bot.settings import load_settings
+from bot.settings.submissions import SubmissionSettings
 from sandbox.hub import LocalHub
 
 DATASET, MODEL, SPACE = "somosnlp/tigre-corpus-it", "somosnlp/tigre-7b", "somosnlp/tigre-demo"
@@ -52,17 +53,8 @@ TEXT = (
     "crearon los datos, cómo se limpiaron, qué sesgos encontramos y cómo los mitigamos, con "
     "los scripts para reproducirlo todo desde cero."
 )
-COLUMNS = [
-    "pregunta",
-    "respuesta",
-    "idioma",
-    "registro",
-    "periodo",
-    "dominio",
-    "tarea",
-    "pais_origen",
-    "pais_referencia",
-]
+# The corpus schema the `columns` check asks for (the shipped default).
+COLUMNS = SubmissionSettings().columns
 
 
 def card(**meta: str) -> str:

@@ -10,6 +10,7 @@ import functools
 import hashlib
 import json
 import logging
+from collections.abc import Coroutine
 from typing import Any, Literal
 
 import discord
@@ -170,10 +171,15 @@ class HackBot(commands.Bot):
         self._locales[user_id] = locale
         self._pending_locales[user_id] = locale
         if self._locale_writer is None or self._locale_writer.done():
-            task = asyncio.create_task(self._write_locales(), name="hackbot-locales")
-            self._locale_writer = task
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            self._locale_writer = self.spawn(self._write_locales(), name="hackbot-locales")
+
+    def spawn(self, work: Coroutine[Any, Any, None], *, name: str) -> asyncio.Task[None]:
+        """Run ``work`` in the background, kept referenced until it ends (the sandbox waits
+        for these before a step settles)."""
+        task = asyncio.create_task(work, name=name)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
 
     async def _write_locales(self) -> None:
         while self._pending_locales:

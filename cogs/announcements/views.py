@@ -7,7 +7,6 @@ click is answered, never acted on twice: the service moves a draft once.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from dataclasses import replace
@@ -151,11 +150,7 @@ class PreviewButton(
             )
             return
         await send(interaction, tr(interaction, "announcements.confirm.sending", id=confirmed.id))
-        task = asyncio.create_task(
-            send_now(bot, interaction, confirmed.id), name=f"hackbot-announce-{confirmed.id}"
-        )
-        bot._background.add(task)
-        task.add_done_callback(bot._background.discard)
+        bot.spawn(send_now(bot, interaction, confirmed.id), name=f"hackbot-announce-{confirmed.id}")
 
 
 async def send_now(bot: HackBot, interaction: Interaction, announcement_id: int) -> None:
