@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -20,14 +21,27 @@ if TYPE_CHECKING:
     from bot.app import HackBot
 
 
-def team_card(interaction: discord.Interaction[Any], team: TeamView) -> discord.Embed:
+def member_line(user_id: int, hub_user: str | None) -> str:
+    """A member on a team card: their mention, and their Hub username when they gave one."""
+    if not hub_user:
+        return mention(user_id)
+    return f"{mention(user_id)} (🤗 {neutralize(hub_user)})"
+
+
+def team_card(
+    interaction: discord.Interaction[Any],
+    team: TeamView,
+    hub_users: Mapping[int, str] | None = None,
+) -> discord.Embed:
     embed = discord.Embed(
         title=neutralize(team.name), description=neutralize(team.description or "")
     )
     embed.add_field(name=tr(interaction, "teams.info.captain"), value=mention(team.captain_id))
     embed.add_field(
         name=tr(interaction, "teams.info.members", size=team.size, max=team.max_size),
-        value=", ".join(mention(uid) for uid in team.member_ids)[:1024],
+        value=", ".join(member_line(uid, (hub_users or {}).get(uid)) for uid in team.member_ids)[
+            :1024
+        ],
         inline=False,
     )
     embed.add_field(name=tr(interaction, "teams.info.free"), value=str(team.free_places))

@@ -18,6 +18,7 @@ from bot.discord.timestamps import discord_ts
 from bot.i18n import Message
 from bot.services import teams
 from bot.services.members import locales_of
+from bot.services.registration.profiles import hub_users
 from bot.services.teams import InvitationView
 from cogs.teams.effects import TeamDiscord
 from cogs.teams.embeds import team_card, team_list_message
@@ -344,10 +345,11 @@ class Teams(
                 if team
                 else teams.team_of(session, interaction.user.id, rules=rules, now=now)
             )
+            hubs = await hub_users(session, found.member_ids) if found is not None else {}
         if found is None:
             await send(interaction, tr(interaction, "teams.errors.not_in_team"))
             return
-        await send(interaction, embed=team_card(interaction, found))
+        await send(interaction, embed=team_card(interaction, found, hubs))
 
     @app_commands.command(name="list", description="All teams, with their free places")
     @app_commands.describe(page="Page number")

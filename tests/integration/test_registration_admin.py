@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.services.registration.countries import country_names
+from bot.text import neutralize
 from sandbox.harness import MemberSpec, Sandbox
 from tests.integration.conftest import MakeSandbox
 from tests.integration.registration_support import (
@@ -236,3 +237,22 @@ async def test_a_500_row_export_through_discord_then_a_member_verifies(
         path = Path(sandbox.db_url.split("///", 1)[1])
         blob = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
         assert b"Nombre123" in blob and b"example.org" not in blob
+
+
+async def test_the_team_card_shows_the_hub_users_members_gave(make_sandbox: MakeSandbox) -> None:
+    sandbox = await make_sandbox(members={"ana": ("participant",), "bea": ("participant",)})
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres"}))
+    ok(await sandbox.run("ana", "team invite", {"member": "@bea"}))
+    ok(await sandbox.click("bea", index=0, where="dm"))
+    ok(await sandbox.run("ana", "profile", {"hub_user": "ana-p"}))
+    outcome = ok(await sandbox.run("bea", "team info"))
+    [embed] = outcome.replies[-1]["embeds"]
+    members = next(
+        field["value"]
+        for field in embed["fields"]
+        if field["name"].startswith(expected("teams.info.members", size=2, max=5)[:8])
+    )
+    # Ana gave a Hub user and shows it (escaped as any text a member wrote: Discord shows
+    # "ana-p"); Bea gave none and shows only her mention.
+    hub = neutralize("ana-p")
+    assert members == f"{mention_of(sandbox, 'ana')} (🤗 {hub}), {mention_of(sandbox, 'bea')}"

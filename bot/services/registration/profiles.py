@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput
@@ -28,6 +30,20 @@ def _view(profile: MemberProfile | None, user_id: int) -> ProfileView:
 
 async def get_profile(session: AsyncSession, user_id: int) -> ProfileView:
     return _view(await session.get(MemberProfile, user_id), user_id)
+
+
+async def hub_users(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, str]:
+    """The Hub usernames members gave (`/profile hub_user:` or their sign-up row), by member;
+    members who gave none are left out. One query, for team cards."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(MemberProfile.user_id, MemberProfile.hub_user).where(
+            MemberProfile.user_id.in_(ids), MemberProfile.hub_user.is_not(None)
+        )
+    )
+    return {user_id: hub_user for user_id, hub_user in rows if hub_user}
 
 
 def parse_country(text: str) -> str:
