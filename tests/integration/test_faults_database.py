@@ -1,0 +1,199 @@
+"""Database faults while the bot runs: SQLite locked by another writer for longer than the busy
+timeout, and PostgreSQL connections dropped (what a server restart does to the bot) between
+commands and in the middle of one. The member reads a plain message, nothing is half-written,
+and the next command works without restarting the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+import bot.db
+from bot.db import sqlite_file
+from sandbox.harness import Sandbox
+from tests.integration.conftest import MakeSandbox
+from tests.integration.replies import assert_reply
+from tests.integration.teams_support import ok, team_state
+
+# The bot's busy timeout is 15 s; a lock held longer than that is what this fault is. The tests
+# shorten the timeout (the bot reads it when it opens its engine) instead of waiting 15 s.
+BUSY_TIMEOUT_MS = 300
+UNAVAILABLE = "core.errors.database_unavailable"
+
+
+def warnings_only(sandbox: Sandbox) -> None:
+    """No error-level log: a busy or restarted database is not a bug in the bot."""
+    assert sandbox.errors.take() == []
+
+
+@contextmanager
+def write_lock(path: Path) -> Iterator[None]:
+    """Another process's writer holding SQLite's write lock (``BEGIN IMMEDIATE``)."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        yield
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+
+
+async def busy_sandbox(make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    monkeypatch.setattr(bot.db, "SQLITE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)
+    sandbox = await make_sandbox(
+        members={"ana": ("participant",), "bea": ("participant",), "dani": ("participant",)}
+    )
+    assert sandbox.bot is not None
+    if sandbox.bot.db.backend != "sqlite":
+        pytest.skip("SQLite's write lock")
+    return sandbox
+
+
+async def test_sqlite_locked_past_the_busy_timeout_refuses_plainly_and_writes_nothing(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox = await busy_sandbox(make_sandbox, monkeypatch)
+    path = sqlite_file(sandbox.db_url)
+    assert path is not None
+    with write_lock(path):
+        created = await sandbox.run("ana", "team create", {"name": "Los Tigres", "open": True})
+        profile = await sandbox.run("bea", "profile", {"country": "ES"})
+        # Reading needs no write lock in WAL mode: members can still look things up.
+        listed = ok(await sandbox.run("dani", "team list"))
+    for outcome in (created, profile):
+        assert not [e for e in outcome.errors if e["type"] == "interaction_failed"]
+        assert_reply(outcome, UNAVAILABLE)
+        # Nothing left behind: the team's thread and forum post, made before the write,
+        # are deleted again when the write fails.
+        made = [e for e in outcome.effects if e["type"] in ("thread_created", "forum_post_created")]
+        deleted = [e for e in outcome.effects if e["type"] == "channel_deleted"]
+        assert len(deleted) == len(made), outcome.effects
+        assert not [e for e in outcome.effects if e["type"] in ("message", "role_added")]
+    assert listed.replies
+    warnings_only(sandbox)
+    assert await team_state(sandbox) == []
+    # The lock released, the same command works at once (no restart, nothing stuck).
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres", "open": True}))
+    ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
+    [team] = await team_state(sandbox)
+    assert team["members"] == ["ana", "bea"]
+
+
+async def test_a_lock_shorter_than_the_busy_timeout_is_waited_out(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer that keeps the lock for less than the busy timeout only delays the command."""
+    monkeypatch.setattr(bot.db, "SQLITE_BUSY_TIMEOUT_MS", 30_000)
+    sandbox = await make_sandbox(members={"ana": ("participant",)})
+    assert sandbox.bot is not None
+    if sandbox.bot.db.backend != "sqlite":
+        pytest.skip("SQLite's write lock")
+    path = sqlite_file(sandbox.db_url)
+    assert path is not None
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    command = asyncio.create_task(
+        sandbox.run("ana", "team create", {"name": "Los Tigres", "open": True})
+    )
+    # The command is deferred and waits on the lock; then the other writer ends.
+    await asyncio.sleep(0.5)
+    assert not command.done()
+    holder.execute("ROLLBACK")
+    holder.close()
+    ok(await command)
+    [team] = await team_state(sandbox)
+    assert team["members"] == ["ana"]
+
+
+# -- PostgreSQL: connections dropped -----------------------------------------------------------
+
+
+async def pg_sandbox(make_sandbox: MakeSandbox) -> tuple[Sandbox, str]:
+    sandbox = await make_sandbox(
+        members={"ana": ("participant",), "bea": ("participant",), "dani": ("participant",)}
+    )
+    assert sandbox.bot is not None
+    if sandbox.bot.db.backend != "postgresql":
+        pytest.skip("PostgreSQL connections")
+    url = make_url(sandbox.db_url).set(drivername="postgresql")
+    return sandbox, url.render_as_string(hide_password=False)
+
+
+async def terminate_bot_connections(admin: asyncpg.Connection) -> int:
+    """What a server restart does to the bot: every connection of its database is closed."""
+    return int(
+        await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    )
+
+
+async def test_postgres_connections_dropped_between_commands_are_replaced(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox, dsn = await pg_sandbox(make_sandbox)
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres", "open": True}))
+    admin = await asyncpg.connect(dsn)
+    try:
+        assert await terminate_bot_connections(admin) >= 1
+    finally:
+        await admin.close()
+    # The pool notices the dead connections before using them: the next command just works.
+    ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
+    ok(await sandbox.run("dani", "team info", {"team": "Los Tigres"}))
+    [team] = await team_state(sandbox)
+    assert team["members"] == ["ana", "bea"]
+
+
+async def test_postgres_connection_lost_mid_command_fails_plainly_then_works(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox, dsn = await pg_sandbox(make_sandbox)
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres", "open": True}))
+    locker = await asyncpg.connect(dsn)
+    admin = await asyncpg.connect(dsn)
+    try:
+        # Another session holds the teams table, so the bot's command waits inside the database.
+        tx = locker.transaction()
+        await tx.start()
+        await locker.execute("LOCK TABLE teams IN ACCESS EXCLUSIVE MODE")
+        command = asyncio.create_task(sandbox.run("bea", "team join", {"team": "Los Tigres"}))
+        waiting: list[int] = []
+        for _ in range(1000):
+            waiting = [
+                row["pid"]
+                for row in await admin.fetch(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock' AND pid <> $1",
+                    locker.get_server_pid(),
+                )
+            ]
+            if waiting:
+                break
+            await asyncio.sleep(0.01)
+        assert waiting, "the command never reached the database"
+        # The server drops the bot's connection in the middle of its command.
+        for pid in waiting:
+            await admin.execute("SELECT pg_terminate_backend($1)", pid)
+        outcome = await command
+        await tx.rollback()
+    finally:
+        await locker.close()
+        await admin.close()
+    assert not [e for e in outcome.errors if e["type"] == "interaction_failed"]
+    assert_reply(outcome, UNAVAILABLE)
+    warnings_only(sandbox)
+    [team] = await team_state(sandbox)
+    assert team["members"] == ["ana"]
+    # Sent again, the same command works.
+    ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
+    [team] = await team_state(sandbox)
+    assert team["members"] == ["ana", "bea"]
