@@ -1,0 +1,139 @@
+"""Discord faults injected through the local Discord while members act and jobs run: 429 and
+5xx on the answer to a command, 403 (missing permission) and 5xx on posts, 50007 (DMs closed)
+on reminders. The member always reads a plain answer, once; what a fault stopped is said, and
+nothing is sent twice afterwards."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.discord.mentions import channel_mention
+from bot.discord.timestamps import discord_ts
+from bot.i18n import Message
+from bot.models.teams import Team
+from sandbox.harness import MemberSpec, Sandbox, StepOutcome
+from tests.integration.announcements_support import compose, confirm_label, dms, posts, rows
+from tests.integration.conftest import MakeSandbox
+from tests.integration.mentors_support import people, profile, reminders, team
+from tests.integration.replies import assert_reply, expected, mention_of
+from tests.integration.teams_support import messages, ok, team_state
+
+# The interaction's answers after the defer: followups on the interaction webhook.
+FOLLOWUP = r"^/webhooks/\d+/[^/]+$"
+ANNOUNCEMENTS = "anuncios"
+SESSION = datetime(2024, 3, 21, 16, 0, tzinfo=UTC)  # a mentoring session, 10:00 in Mexico City
+
+
+def answers(outcome: StepOutcome) -> list[str]:
+    return [str(reply.get("content") or "") for reply in outcome.replies]
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+async def test_a_refused_answer_is_sent_again_and_read_once(sandbox: Sandbox, status: int) -> None:
+    """Discord limiting or failing the followup once: the member still reads the answer, once,
+    and the change it reports is made once."""
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres", "open": True}))
+    fault = sandbox.discord.inject_fault("POST", FOLLOWUP, status, retry_after=0.2, count=1)
+    outcome = ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
+    assert fault.hits == 1
+    joined = expected("teams.join.joined", team="Los Tigres")
+    assert answers(outcome) == [joined]
+    [tigres] = await team_state(sandbox)
+    assert tigres["members"] == ["ana", "bea"]
+
+
+async def test_a_refused_announcement_post_is_reported_and_the_dms_still_go(
+    sandbox: Sandbox,
+) -> None:
+    """403 (the bot lost Send Messages in the channel): the author reads that Discord refused
+    the post; the DMs are delivered; nothing is sent again later."""
+    await compose(sandbox, "olga", {"dm": "participants"})
+    fault = sandbox.discord.inject_fault("POST", r"^/channels/\d+/messages$", 403, count=1)
+    sent = ok(await sandbox.click("olga", label=confirm_label()))
+    assert fault.hits == 1
+    assert posts(sent, ANNOUNCEMENTS) == []
+    assert len(dms(sent)) == 4  # ana, bea, carlos, dani
+    [row] = await rows(sandbox)
+    assert (row.status, row.message_id, row.delivered) == ("sent", None, 4)
+    assert_reply(
+        sent,
+        "announcements.report.done",
+        title="Kick-off",
+        first=Message(
+            "announcements.report.not_posted", channel=channel_mention(int(row.channel_id or 0))
+        ),
+        second=Message("announcements.report.dms", delivered=4, closed=0, failed=0),
+    )
+    later = ok(await sandbox.advance(timedelta(days=1)))
+    assert [e for e in later.effects if e["type"] == "message"] == []
+
+
+async def test_a_scheduled_announcement_posted_through_a_server_error_and_rate_limit(
+    sandbox: Sandbox,
+) -> None:
+    """A 500 then a 429 on the channel post of a scheduled announcement: posted once, at its
+    time, and its author's report says so."""
+    await compose(sandbox, "olga", {"when": "2024-03-20 12:00", "timezone": "UTC"})
+    ok(await sandbox.click("olga", label=confirm_label()))
+    server_error = sandbox.discord.inject_fault("POST", r"^/channels/\d+/messages$", 500)
+    limited = sandbox.discord.inject_fault(
+        "POST", r"^/channels/\d+/messages$", 429, retry_after=0.2
+    )
+    due = ok(await sandbox.advance(timedelta(hours=2, minutes=1)))
+    assert (server_error.hits, limited.hits) == (1, 1)
+    assert len(posts(due, ANNOUNCEMENTS)) == 1
+    [row] = await rows(sandbox)
+    assert row.status == "sent" and row.message_id is not None
+    assert ok(await sandbox.advance(timedelta(days=1))).effects == []
+
+
+async def booked(make_sandbox: MakeSandbox, **extra: MemberSpec) -> Sandbox:
+    sandbox = await make_sandbox(members=people(**extra))
+    await team(sandbox)
+    await profile(sandbox, "mateo", timezone="America/Mexico_City")
+    ok(await sandbox.run("mateo", "mentor slots add", {"start": "2024-03-21 10:00"}))
+    ok(await sandbox.run("ana", "mentor book", {"topic": "rag"}))
+    ok(await sandbox.choose("ana", index=0))
+    return sandbox
+
+
+def delivered(outcome: StepOutcome) -> list[str]:
+    return sorted(m["channel"] for m in messages(outcome) if m["type"] == "message")
+
+
+async def test_reminders_with_dms_closed_and_the_thread_refused_reach_the_others_once(
+    make_sandbox: MakeSandbox,
+) -> None:
+    """50007 for the member who booked (DMs closed) and 403 on the team's thread: the mentor
+    still gets the reminder; no retry loop, no error, and no second reminder later."""
+    sandbox = await booked(make_sandbox, ana=MemberSpec(roles=("participant",), dms=False))
+    assert sandbox.bot is not None
+    async with sandbox.bot.db.read() as session:
+        thread = await session.scalar(select(Team.thread_id).where(Team.name == "Los Tigres"))
+    assert thread is not None
+    fault = sandbox.discord.inject_fault("POST", rf"^/channels/{thread}/messages$", 403, count=1)
+    hour = ok(await sandbox.advance_until(SESSION - timedelta(hours=1)))
+    assert fault.hits == 1
+    assert delivered(hour) == ["dm:mateo"]
+    assert [e["to"] for e in hour.effects if e["type"] == "dm_failed"] == ["ana"]
+    assert [m["content"] for m in messages(hour)] == [
+        expected(
+            "mentors.reminder.mentor_dm",
+            "es",
+            team="Los Tigres",
+            topic="rag",
+            start=discord_ts(SESSION, "F"),
+            when=discord_ts(SESSION, "R"),
+        )
+    ]
+    # The next offset (10 minutes before) goes everywhere the fault no longer blocks, once.
+    ten = ok(await sandbox.advance_until(SESSION - timedelta(minutes=10)))
+    assert delivered(ten) == ["dm:mateo", "thread:Los Tigres"]
+    after = ok(await sandbox.advance_until(SESSION + timedelta(hours=2)))
+    assert delivered(after) == []
+    assert sorted(r.offset_seconds for r in await reminders(sandbox)) == [600, 3600]
+    [thread_reminder] = messages(ten, "thread:Los Tigres")
+    assert str(mention_of(sandbox, "mateo")) in thread_reminder["content"]
