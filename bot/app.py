@@ -217,6 +217,7 @@ class HackBot(commands.Bot):
             max_concurrency=submissions.hub_concurrency,
             budget=submissions.hub_budget,
             budget_window=submissions.hub_budget_window.total_seconds(),
+            timeout=submissions.hub_timeout.total_seconds(),
         )
 
     @functools.cached_property
@@ -228,6 +229,7 @@ class HackBot(commands.Bot):
             self.settings.secrets.google_credentials,
             talks.calendar_id,
             retries=talks.calendar_retries,
+            timeout=talks.calendar_timeout.total_seconds(),
         )
 
     # -- the event's guild ----------------------------------------------------------------
