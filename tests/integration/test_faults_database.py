@@ -6,9 +6,11 @@ and the next command works without restarting the bot."""
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -17,7 +19,9 @@ from sqlalchemy.engine import make_url
 
 import bot.db
 from bot.db import sqlite_file
+from jobs.announcements_send import JOB_ID as ANNOUNCE_JOB
 from sandbox.harness import Sandbox
+from tests.integration.announcements_support import compose, confirm_label, posts, rows
 from tests.integration.conftest import MakeSandbox
 from tests.integration.replies import assert_reply
 from tests.integration.teams_support import ok, team_state
@@ -197,3 +201,33 @@ async def test_postgres_connection_lost_mid_command_fails_plainly_then_works(
     ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
     [team] = await team_state(sandbox)
     assert team["members"] == ["ana", "bea"]
+
+
+async def test_a_job_that_meets_a_locked_database_runs_again_and_sends_once(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scheduled announcement due while another writer holds SQLite's lock: the job's run
+    fails and is recorded as such; the next run posts it, once."""
+    monkeypatch.setattr(bot.db, "SQLITE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)
+    sandbox = await make_sandbox(members={"olga": ("organizer",), "ana": ("participant",)})
+    assert sandbox.bot is not None
+    if sandbox.bot.db.backend != "sqlite":
+        pytest.skip("SQLite's write lock")
+    await compose(sandbox, "olga", {"when": "2024-03-20 12:00", "timezone": "UTC"})
+    ok(await sandbox.click("olga", label=confirm_label()))
+    path = sqlite_file(sandbox.db_url)
+    assert path is not None
+    with write_lock(path):
+        locked = await sandbox.advance_until(datetime(2024, 3, 20, 12, 0, tzinfo=UTC))
+    assert posts(locked, "anuncios") == []
+    # Every job that needed to write failed on the lock, and said so (with an error id).
+    messages = [str(e["message"]) for e in locked.errors]
+    assert all(re.match(r"(job \w+ failed|could not record the run of job)", m) for m in messages)
+    assert any(m.startswith(f"job {ANNOUNCE_JOB} failed") for m in messages)
+    [row] = await rows(sandbox)
+    assert row.status == "scheduled"
+    later = ok(await sandbox.advance(timedelta(minutes=5)))
+    assert len(posts(later, "anuncios")) == 1
+    [row] = await rows(sandbox)
+    assert row.status == "sent"
+    assert posts(ok(await sandbox.advance(timedelta(days=1))), "anuncios") == []
