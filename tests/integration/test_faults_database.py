@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiohttp
 import asyncpg
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 import bot.db
-from bot.db import sqlite_file
+from bot.db import Database, is_unavailable, sqlite_file
 from jobs.announcements_send import JOB_ID as ANNOUNCE_JOB
 from sandbox.harness import Sandbox
 from tests.integration.announcements_support import compose, confirm_label, posts, rows
@@ -231,3 +234,29 @@ async def test_a_job_that_meets_a_locked_database_runs_again_and_sends_once(
     [row] = await rows(sandbox)
     assert row.status == "sent"
     assert posts(ok(await sandbox.advance(timedelta(days=1))), "anuncios") == []
+
+
+def closed_port() -> int:
+    """A local port nothing listens on (as a stopped or restarting PostgreSQL server)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_a_stopped_postgresql_server_counts_as_unavailable_and_nothing_else_does() -> None:
+    """asyncpg lets a refused connection out as a bare ConnectionRefusedError (SQLAlchemy does
+    not wrap it): it still reads as the database being unavailable, so the member gets the
+    plain answer; the same error from an HTTP client (Discord, the Hub) does not."""
+    port = closed_port()
+    db = Database(f"postgresql+asyncpg://hackbot@127.0.0.1:{port}/hackbot")
+    try:
+        with pytest.raises(OSError) as refused:
+            async with db.read() as session:
+                await session.execute(text("SELECT 1"))
+    finally:
+        await db.dispose()
+    assert is_unavailable(refused.value)
+    async with aiohttp.ClientSession() as http:
+        with pytest.raises(OSError) as other:
+            await http.get(f"http://127.0.0.1:{port}/")
+    assert not is_unavailable(other.value)
