@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.discord.mentions import channel_mention
+from bot.discord.mentions import channel_mention, role_mention
 from bot.discord.timestamps import discord_ts
 from bot.i18n import Message
 from bot.models.teams import Team
+from bot.services import talks
 from sandbox.harness import MemberSpec, Sandbox, StepOutcome
 from tests.integration.announcements_support import compose, confirm_label, dms, posts, rows
 from tests.integration.conftest import MakeSandbox
@@ -137,3 +138,33 @@ async def test_reminders_with_dms_closed_and_the_thread_refused_reach_the_others
     assert sorted(r.offset_seconds for r in await reminders(sandbox)) == [600, 3600]
     [thread_reminder] = messages(ten, "thread:Los Tigres")
     assert str(mention_of(sandbox, "mateo")) in thread_reminder["content"]
+
+
+async def test_a_role_discord_refuses_is_said_and_given_when_the_member_asks_again(
+    sandbox: Sandbox,
+) -> None:
+    """403 on giving the talk alerts role (the bot lost Manage Roles, or its role sits below):
+    the member reads that the role could not be given, while the DM subscription holds; asking
+    again gives the role, and the subscription is not doubled."""
+    assert sandbox.bot is not None
+    role = sandbox.bot.role("talk_alerts")
+    assert role is not None
+    fault = sandbox.discord.inject_fault(
+        "PUT", r"^/guilds/\d+/members/\d+/roles/\d+$", 403, count=1
+    )
+    refused = ok(await sandbox.run("ana", "talks subscribe"))
+    assert fault.hits == 1
+    assert_reply(refused, "talks.subscribe.role_failed", role=role_mention(role.id))
+    guild = sandbox.discord.state.guilds[sandbox.guild_id]
+    ana = sandbox.discord.user_id("ana")
+    assert role.id not in guild.members[ana].roles
+    again = ok(await sandbox.run("ana", "talks subscribe"))
+    assert_reply(
+        again,
+        "talks.subscribe.done_role",
+        role=role_mention(role.id),
+        channel=channel_mention(int(sandbox.bot.place.channel_id("talks", sandbox.bot) or 0)),
+    )
+    assert role.id in guild.members[ana].roles
+    async with sandbox.bot.db.read() as session:
+        assert await talks.subscribers(session) == [ana]
