@@ -27,7 +27,7 @@ from tests.integration.registration_support import (
     role_names,
 )
 from tests.integration.replies import assert_reply, expected, mention_of
-from tests.integration.teams_support import messages, ok, team_state
+from tests.integration.teams_support import messages, ok, reply_text, team_state
 
 # The interaction's answers after the defer: followups on the interaction webhook.
 FOLLOWUP = r"^/webhooks/\d+/[^/]+$"
@@ -51,6 +51,25 @@ async def test_a_refused_answer_is_sent_again_and_read_once(sandbox: Sandbox, st
     assert answers(outcome) == [joined]
     [tigres] = await team_state(sandbox)
     assert tigres["members"] == ["ana", "bea"]
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+async def test_a_refused_acknowledgement_is_sent_again_within_discords_window(
+    sandbox: Sandbox, status: int
+) -> None:
+    """The defer itself limited or failed once: sent again (after ``retry_after``, or a second
+    for a 5xx), still inside Discord's 3 seconds; the member reads the same answer as without
+    the fault."""
+    ok(await sandbox.run("ana", "team create", {"name": "Los Tigres", "open": True}))
+    plain = ok(await sandbox.run("bea", "team info", {"team": "Los Tigres"}))
+    fault = sandbox.discord.inject_fault(
+        "POST", r"^/interactions/\d+/[^/]+/callback$", status, retry_after=0.2, count=1
+    )
+    faulted = ok(await sandbox.run("bea", "team info", {"team": "Los Tigres"}))
+    assert fault.hits == 1
+    assert [reply_text(faulted, i) for i in range(len(faulted.replies))] == [
+        reply_text(plain, i) for i in range(len(plain.replies))
+    ]
 
 
 async def test_a_refused_announcement_post_is_reported_and_the_dms_still_go(
