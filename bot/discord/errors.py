@@ -194,10 +194,12 @@ def default_registry() -> ErrorRegistry:
         DomainErrors(),
         NotInGuild(),
         BotMissingPermissions(),
+        # Before DiscordUnavailable: a connect timeout inside the database driver is a
+        # TimeoutError too, and it is the database that did not answer.
+        DatabaseUnavailable(),
         DiscordUnavailable(),
         HubUnavailable(),
         CalendarUnavailable(),
-        DatabaseUnavailable(),
     ):
         registry.register(handler)
     return registry
