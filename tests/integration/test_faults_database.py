@@ -260,3 +260,27 @@ async def test_a_stopped_postgresql_server_counts_as_unavailable_and_nothing_els
         with pytest.raises(OSError) as other:
             await http.get(f"http://127.0.0.1:{port}/")
     assert not is_unavailable(other.value)
+
+
+async def test_postgres_connections_dropped_before_a_job_runs_lose_nothing(
+    make_sandbox: MakeSandbox,
+) -> None:
+    """A restart of the server between scheduling an announcement and its time: the job gets
+    fresh connections and posts it once."""
+    sandbox = await make_sandbox(members={"olga": ("organizer",), "ana": ("participant",)})
+    assert sandbox.bot is not None
+    if sandbox.bot.db.backend != "postgresql":
+        pytest.skip("PostgreSQL connections")
+    dsn = make_url(sandbox.db_url).set(drivername="postgresql").render_as_string(False)
+    await compose(sandbox, "olga", {"when": "2024-03-20 12:00", "timezone": "UTC"})
+    ok(await sandbox.click("olga", label=confirm_label()))
+    admin = await asyncpg.connect(dsn)
+    try:
+        assert await terminate_bot_connections(admin) >= 1
+    finally:
+        await admin.close()
+    due = ok(await sandbox.advance_until(datetime(2024, 3, 20, 12, 1, tzinfo=UTC)))
+    assert len(posts(due, "anuncios")) == 1
+    assert posts(ok(await sandbox.advance(timedelta(days=1))), "anuncios") == []
+    [row] = await rows(sandbox)
+    assert row.status == "sent"
