@@ -100,6 +100,36 @@ async def test_a_refused_announcement_post_is_reported_and_the_dms_still_go(
     assert [e for e in later.effects if e["type"] == "message"] == []
 
 
+async def test_a_dm_discord_fails_is_counted_in_the_report_and_not_sent_twice(
+    sandbox: Sandbox,
+) -> None:
+    """A 503 on one DM of a fan-out: the others are delivered, the report counts one failed
+    with its reason, and nobody is sent the announcement twice, then or later."""
+    await compose(sandbox, "olga", {"post": False, "dm": "participants"})
+    fault = sandbox.discord.inject_fault("POST", r"^/channels/\d+/messages$", 503, count=1)
+    sent = ok(await sandbox.click("olga", label=confirm_label()))
+    assert fault.hits == 1
+    delivered = [e["channel"] for e in dms(sent) if e["channel"] != "dm:olga"]
+    assert len(delivered) == len(set(delivered)) == 3
+    [row] = await rows(sandbox)
+    assert (row.status, row.recipients, row.delivered, row.failed) == ("sent", 4, 3, 1)
+    assert_reply(
+        sent,
+        "announcements.report.done",
+        title="Kick-off",
+        first=Message(
+            "announcements.report.dms_reasons",
+            delivered=3,
+            closed=0,
+            failed=1,
+            reasons="http_503 x1",
+        ),
+        second="",
+    )
+    later = ok(await sandbox.advance(timedelta(days=1)))
+    assert [e for e in later.effects if e["type"] == "message"] == []
+
+
 async def test_a_scheduled_announcement_posted_through_a_server_error_and_rate_limit(
     sandbox: Sandbox,
 ) -> None:
