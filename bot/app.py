@@ -20,7 +20,7 @@ import cogs
 from bot.clients.calendar import CalendarClient
 from bot.clients.hub import HubClient
 from bot.clock import Clock, SystemClock
-from bot.db import Database
+from bot.db import Database, is_unavailable
 from bot.discord.errors import ErrorRegistry, default_registry
 from bot.discord.limits import MemberLocks, Throttle
 from bot.discord.notifier import DiscordNotifier
@@ -186,10 +186,16 @@ class HackBot(commands.Bot):
             batch, self._pending_locales = self._pending_locales, {}
             try:
                 await self._write_locale_batch(batch)
-            except Exception:
+            except Exception as exc:
+                # Forgotten: the member's next interaction tries again.
                 for user_id in batch:
                     self._locales.pop(user_id, None)
-                log.exception("could not remember the language of %d member(s)", len(batch))
+                if not is_unavailable(exc):
+                    log.exception("could not remember the language of %d member(s)", len(batch))
+                    continue
+                log.warning(
+                    "database unavailable: the language of %d member(s) is stored later", len(batch)
+                )
 
     async def _write_locale_batch(self, batch: dict[int, str]) -> None:
         now = self.clock.now()
@@ -211,6 +217,7 @@ class HackBot(commands.Bot):
             max_concurrency=submissions.hub_concurrency,
             budget=submissions.hub_budget,
             budget_window=submissions.hub_budget_window.total_seconds(),
+            timeout=submissions.hub_timeout.total_seconds(),
         )
 
     @functools.cached_property
@@ -222,6 +229,7 @@ class HackBot(commands.Bot):
             self.settings.secrets.google_credentials,
             talks.calendar_id,
             retries=talks.calendar_retries,
+            timeout=talks.calendar_timeout.total_seconds(),
         )
 
     # -- the event's guild ----------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -96,6 +96,50 @@ def _chain(exc: BaseException) -> list[BaseException]:
         seen.append(current)
         todo += [getattr(current, "orig", None), current.__cause__, current.__context__]
     return seen
+
+
+# PostgreSQL SQLSTATEs of a connection lost or refused: admin_shutdown, crash_shutdown,
+# cannot_connect_now, the connection exceptions (class 08) and too_many_connections.
+UNAVAILABLE_SQLSTATES = {
+    *("57P01", "57P02", "57P03"),
+    *("08000", "08001", "08003", "08004", "08006"),
+    "53300",
+}
+_DRIVER_MODULES = ("sqlalchemy", "asyncpg", "aiosqlite")
+
+
+def _raised_by_driver(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised inside SQLAlchemy or a database driver: asyncpg lets a refused
+    connection (the server stopped or restarting) out as a bare ``OSError``."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if str(tb.tb_frame.f_globals.get("__name__", "")).startswith(_DRIVER_MODULES):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` says the database could not be used just now (SQLite locked longer than
+    the busy timeout, the PostgreSQL server stopped, restarting or its connection dropped), not
+    a bug."""
+    chain = _chain(exc)
+    through_sqlalchemy = any(isinstance(e, DBAPIError) for e in chain)
+    for error in chain:
+        if isinstance(error, OSError) and (through_sqlalchemy or _raised_by_driver(error)):
+            return True
+        if not through_sqlalchemy:
+            continue
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        code = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+        if code in UNAVAILABLE_SQLSTATES:
+            return True
+        if isinstance(error, OperationalError) and (
+            "database is locked" in str(error) or "database is busy" in str(error)
+        ):
+            return True
+    return False
 
 
 def _first_line(exc: BaseException) -> str:

@@ -50,6 +50,7 @@ def hub_client(settings: Settings) -> HubClient:
         submissions.hub_endpoint,
         settings.secrets.hf_token,
         max_concurrency=submissions.hub_concurrency,
+        timeout=submissions.hub_timeout.total_seconds(),
     )
 
 

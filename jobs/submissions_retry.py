@@ -27,6 +27,7 @@ def hub_of(ctx: JobContext) -> HubClient:
         max_concurrency=config.hub_concurrency,
         budget=config.hub_budget,
         budget_window=config.hub_budget_window.total_seconds(),
+        timeout=config.hub_timeout.total_seconds(),
     )
 
 

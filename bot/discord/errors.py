@@ -20,6 +20,7 @@ from discord import app_commands
 
 from bot.clients.calendar import CalendarError
 from bot.clients.hub import HubError
+from bot.db import is_unavailable
 from bot.discord.replies import permission_names, send, tr
 from bot.errors import DomainError
 
@@ -103,6 +104,22 @@ class CalendarUnavailable(ErrorHandler):
         return tr(interaction, "core.errors.calendar_unavailable")
 
 
+class DatabaseUnavailable(ErrorHandler):
+    """The database was busy past its timeout or its server restarted: the member's command
+    failed as a whole (its transaction rolled back) and can simply be sent again."""
+
+    def handles(self, error: BaseException) -> bool:
+        return is_unavailable(error)
+
+    def message(self, interaction: Interaction, error: BaseException) -> str:
+        log.warning(
+            "database unavailable during interaction %s: %s",
+            interaction.id,
+            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__,
+        )
+        return tr(interaction, "core.errors.database_unavailable")
+
+
 class Unexpected(ErrorHandler):
     """The default: log everything with an id, answer generically with that id."""
 
@@ -177,6 +194,9 @@ def default_registry() -> ErrorRegistry:
         DomainErrors(),
         NotInGuild(),
         BotMissingPermissions(),
+        # Before DiscordUnavailable: a connect timeout inside the database driver is a
+        # TimeoutError too, and it is the database that did not answer.
+        DatabaseUnavailable(),
         DiscordUnavailable(),
         HubUnavailable(),
         CalendarUnavailable(),

@@ -35,6 +35,8 @@ class SubmissionSettings(Section):
     # The Hub allows 1,000 API calls per 5 minutes with a token; the adapter stays under this.
     hub_budget: int = Field(900, ge=1, le=100_000)
     hub_budget_window: Duration = timedelta(minutes=5)
+    # How long one Hub request may take before it counts as failed (and is retried).
+    hub_timeout: Duration = timedelta(seconds=10)
     max_parameters: int = Field(7_500_000_000, ge=1)
     min_card_chars: int = Field(200, ge=0)
     languages: list[str] = Field(default_factory=lambda: ["es", "ca", "eu", "gl"], min_length=1)

@@ -26,6 +26,8 @@ class TalkSettings(Section):
     alert_after: int = Field(default=3, ge=1, le=100)
     # Attempts of one Calendar request on 429/403 rate limits, 5xx and timeouts (1 s, 2 s, ...).
     calendar_retries: int = Field(default=3, ge=0, le=10)
+    # How long one Calendar request may take before it counts as failed (and is retried).
+    calendar_timeout: Duration = timedelta(seconds=10)
     # How many talks `/talks list` shows.
     list_size: int = Field(default=10, ge=1, le=25)
 
