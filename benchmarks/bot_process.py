@@ -95,24 +95,31 @@ async def _ready(bot: Any, running: asyncio.Task[None]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def bot_in_own_process(sandbox: Sandbox) -> Any:
-    """Replace the sandbox's in-process bot by one in a child process, for the block."""
+async def bot_in_own_process(sandbox: Sandbox, module: str = "benchmarks.bot_process") -> Any:
+    """Replace the sandbox's in-process bot by one in a child process, for the block.
+
+    ``module`` is the child's entry point (``benchmarks.floor_process`` runs the floor). The
+    child's standard error goes to ``<module>.log`` in the sandbox's work directory (a pipe
+    nobody reads would stall a child that logs much)."""
     await sandbox.kill_bot()
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks.bot_process",
-        json.dumps(spec_of(sandbox)),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    log_path = sandbox.workdir / f"{module.rsplit('.', 1)[-1]}.log"
+    with log_path.open("ab") as log_file:
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            module,
+            json.dumps(spec_of(sandbox)),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=log_file,
+        )
     assert child.stdout is not None and child.stdin is not None
     try:
         line = await asyncio.wait_for(child.stdout.readline(), READY_TIMEOUT)
         if line.strip() != b"ready":
-            _, err = await child.communicate()
-            raise RuntimeError(f"the bot process did not start: {err.decode()[-2000:]}")
+            await child.wait()
+            err = log_path.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"the {module} process did not start: {err}")
         yield child
     finally:
         if child.returncode is None:
