@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bot_process import bot_in_own_process
+from benchmarks.bot_process import bot_in_own_process, child_stats
 from benchmarks.common import (
     Backend,
     Section,
@@ -59,6 +59,9 @@ SLOTS = 5  # per mentor
 TALK_DAYS = 30
 MODEL = "somosnlp/modelo-{i:04d}"
 SETTLE_LIMIT = 300.0
+SEQ = 10  # commands of each kind one at a time, for the per-command costs
+SEQ_BASE = 5_000  # the sequential members' numbers: m5000..., apart from the burst's
+EXTRA_TEAMS = 3  # open teams for the sequential joiners
 # Targets of the proof issue (limits off: against the floor; limits on: the members' answers).
 ACK_RATIO = 1.5
 SETTLED_S = {"SQLite": 8.0, "PostgreSQL": 5.0}
@@ -74,6 +77,20 @@ def _options(kind: str, i: int) -> dict[str, Any]:
     if kind == "team info":
         return {"team": f"Abierto {i % OPEN_TEAMS:02d}"}
     return {}
+
+
+def sequential_calls(kind: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """The per-command pass: ``SEQ`` members of their own run ``kind`` one after the other."""
+    out = []
+    for j in range(SEQ):
+        i = SEQ_BASE + KINDS.index(kind) * 100 + j
+        options = {"team": f"Extra {j // 4}"} if kind == "team join" else _options(kind, i)
+        out.append((f"m{i:04d}", kind, options))
+    return out
+
+
+def _sequential_members() -> list[int]:
+    return [SEQ_BASE + k * 100 + j for k in range(len(KINDS)) for j in range(SEQ)]
 
 
 def calls() -> list[tuple[str, str, dict[str, Any]]]:
@@ -105,8 +122,12 @@ async def setup(sandbox: Sandbox) -> None:
     participant = MemberSpec(roles=("participant",))
     for i in range(N):
         sandbox.add_member(f"m{i:04d}", participant)
+    for i in _sequential_members():
+        sandbox.add_member(f"m{i:04d}", participant)
     for i in range(OPEN_TEAMS):
         sandbox.add_member(f"host{i:02d}", participant)
+    for i in range(EXTRA_TEAMS):
+        sandbox.add_member(f"xhost{i}", participant)
     for i in range(MENTORS):
         sandbox.add_member(f"mentor{i:02d}", MemberSpec(roles=("mentor",)))
     sandbox.add_member("warm", participant)
@@ -118,10 +139,19 @@ async def setup(sandbox: Sandbox) -> None:
         )
         if made.errors:
             raise RuntimeError(f"could not create an open team: {made.errors}")
+    for i in range(EXTRA_TEAMS):
+        made = await sandbox.run(f"xhost{i}", "team create", {"name": f"Extra {i}", "open": True})
+        if made.errors:
+            raise RuntimeError(f"could not create an open team: {made.errors}")
     rules = TeamRules.from_settings(config)
     mentor_rules = MentorRules.from_settings(config)
     now = sandbox.clock.now()
     own_team = [i for i in range(N) if KINDS[i % len(KINDS)] in ("mentor book", "submit")]
+    own_team += [
+        i
+        for i in _sequential_members()
+        if KINDS[(i - SEQ_BASE) // 100] in ("mentor book", "submit")
+    ]
 
     async def teams(session: Any) -> None:
         for i in own_team:
@@ -149,9 +179,10 @@ async def setup(sandbox: Sandbox) -> None:
     content = passing_hub()
     sandbox.hub.load(content)
     model = content["models"][next(iter(content["models"]))]
-    for i in range(N):
-        if KINDS[i % len(KINDS)] == "submit":
-            sandbox.hub.set(MODEL.format(i=i), dict(model), kind="model")
+    submitters = [i for i in range(N) if KINDS[i % len(KINDS)] == "submit"]
+    submitters += [SEQ_BASE + KINDS.index("submit") * 100 + j for j in range(SEQ)]
+    for i in submitters:
+        sandbox.hub.set(MODEL.format(i=i), dict(model), kind="model")
     sandbox.calendar.load(_talks(), calendar_id=sandbox.calendar_id)
     synced = await sandbox.run("olga", "admin calendar-sync")
     if synced.errors:
@@ -273,6 +304,52 @@ async def burst(sandbox: Sandbox, who: str, pid: int, *, rate_limits: bool) -> R
     return result
 
 
+@dataclass
+class PerCommand:
+    kind: str
+    n: int
+    cpu_ms: float  # the bot process's CPU per command
+    statements: float  # SQL statements per command
+    own_calls: float  # Discord calls other than the interaction endpoints, per command
+    settled_ms: float  # median dispatch to settled (answered, effects done)
+
+
+async def per_command(sandbox: Sandbox, child: Any) -> list[PerCommand]:
+    """Each kind ``SEQ`` times, one command at a time (rate limits off): what one command
+    costs the bot when nothing else runs."""
+    found = []
+    discord = sandbox.discord
+    for kind in KINDS:
+        plan = sequential_calls(kind)
+        cpu = cpu_seconds(child.pid)
+        statements = (await child_stats(child))["statements"]
+        requests = len(discord.requests)
+        waits = []
+        for handle, command, options in plan:
+            ix = await discord.run_command(sandbox.guild_id, handle, command, options)
+            await sandbox.settle(limit=60.0)
+            if ix.failed or not ix.replies:
+                raise RuntimeError(f"{command} by {handle} was not answered")
+            waits.append(loop_time() - ix.dispatched_at)
+        made = discord.requests[requests:]
+        own = sum(1 for _, path, _ in made if not path.startswith(("/webhooks/", "/inter")))
+        found.append(
+            PerCommand(
+                kind=kind,
+                n=len(plan),
+                cpu_ms=(cpu_seconds(child.pid) - cpu) * 1000 / len(plan),
+                statements=((await child_stats(child))["statements"] - statements) / len(plan),
+                own_calls=own / len(plan),
+                settled_ms=percentile(waits, 50) * 1000,
+            )
+        )
+    return found
+
+
+def loop_time() -> float:
+    return asyncio.get_running_loop().time()
+
+
 async def _warm_up(sandbox: Sandbox) -> None:
     """One read of each kind that writes nothing, so imports and first connections are paid
     before the burst (the leaderboard is left out: its card would then be cached)."""
@@ -299,6 +376,7 @@ async def pair(backend: Backend, *, rate_limits: bool) -> tuple[Run, Run, dict[s
                 floor = await burst(sandbox, "floor", child.pid, rate_limits=rate_limits)
             async with bot_in_own_process(sandbox) as child:
                 await _warm_up(sandbox)
+                info["per_command"] = await per_command(sandbox, child)
                 bot = await burst(sandbox, "bot", child.pid, rate_limits=rate_limits)
             log = workdir / "bot_process.log"
             info["bot_log_lines"] = (
@@ -374,9 +452,14 @@ async def run(backends: list[Backend], *, limits: tuple[bool, ...] = (False, Tru
                 label = f"{backend.name}, limits {'on' if on else 'off'}"
                 print(f"    {label} ...", file=sys.stderr, flush=True)
                 floor, bot, info = await pair(backend, rate_limits=on)
+                tag = label.replace(", ", "-").replace(" ", "_")
                 for r in (floor, bot):
+                    print(r.line(tag), file=sys.stderr, flush=True)
+                for c in info["per_command"]:
                     print(
-                        r.line(label.replace(", ", "-").replace(" ", "_")),
+                        f"BENCH mixed-one {tag} command={c.kind.replace(' ', '_')} n={c.n} "
+                        f"cpu_ms={c.cpu_ms:.1f} statements={c.statements:.1f} "
+                        f"own_calls={c.own_calls:.1f} settled_ms={c.settled_ms:.0f}",
                         file=sys.stderr,
                         flush=True,
                     )
@@ -425,6 +508,15 @@ def _explain(section: Section, label: str, bot: Run, info: dict[str, Any]) -> No
         for kind, waits in bot.by_kind.items()
     )
     calls_text = ", ".join(f"`{route}` {count}" for route, count in bot.own_calls.most_common())
+    one = "; ".join(
+        f"{c.kind} {c.cpu_ms:.1f} / {c.statements:.0f} / {c.own_calls:.1f} / {ms(c.settled_ms)}"
+        for c in info["per_command"]
+    )
+    section.notes.append(
+        f"{label}: one command at a time ({SEQ} of each kind before the burst, rate limits "
+        f"off), bot CPU ms / SQL statements / own Discord calls / ms until settled, per "
+        f"command: {one}."
+    )
     section.notes.append(
         f"{label}: the bot's answer p50 / p99 ms by command: {kinds}. Its own Discord calls: "
         f"{calls_text or 'none'}. Bot process RSS after the burst {bot.rss_mib:.0f} MiB; "
