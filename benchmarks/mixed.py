@@ -197,6 +197,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def load_average() -> float:
+    """The 1-minute load average: the machine is shared, and a loaded one shows here."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -216,6 +221,7 @@ class Run:
     cpu_s: float = 0.0
     rss_mib: float = 0.0
     own_calls: collections.Counter[str] = field(default_factory=collections.Counter)
+    load: float = 0.0  # the machine's 1-minute load average when the burst began
     global_429: int = 0
     route_429: int = 0
     by_kind: dict[str, list[float]] = field(default_factory=dict)  # answer ms per command
@@ -243,7 +249,8 @@ class Run:
             f"answer_p99_ms={percentile(self.answers, 99):.0f} answered_s={self.answered_s:.2f} "
             f"drained_s={self.drained_s:.2f} cpu_ms_per_cmd={self.cpu_ms:.2f} "
             f"own_calls_per_cmd={self.own_total / max(self.n, 1):.3f} "
-            f"429_global={self.global_429} 429_route={self.route_429} rss_mib={self.rss_mib:.0f}"
+            f"429_global={self.global_429} 429_route={self.route_429} rss_mib={self.rss_mib:.0f} "
+            f"load={self.load:.1f}"
         )
 
 
@@ -258,6 +265,7 @@ async def burst(sandbox: Sandbox, who: str, pid: int, *, rate_limits: bool) -> R
     discord.ratelimits.enabled = rate_limits
     discord.exchanges = []
     limited = dict(discord.ratelimits.limited)
+    load = load_average()
     cpu_before = cpu_seconds(pid)
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -273,7 +281,7 @@ async def burst(sandbox: Sandbox, who: str, pid: int, *, rate_limits: bool) -> R
     discord.exchanges = None
     discord.ratelimits.enabled = False
     last: dict[str, float] = {}
-    result = Run(who=who, n=len(interactions))
+    result = Run(who=who, n=len(interactions), load=load)
     for exchange in exchanges:
         if exchange.route.startswith("/webhooks/"):
             token = exchange.path.split("/")[3]
@@ -405,6 +413,7 @@ def _row(label: str, r: Run) -> list[str]:
         f"{r.cpu_ms:.2f}",
         f"{r.own_total / max(r.n, 1):.2f}",
         f"{r.global_429} / {r.route_429}",
+        f"{r.load:.1f}",
     ]  # fmt: skip
 
 
@@ -428,7 +437,9 @@ async def run(backends: list[Backend], *, limits: tuple[bool, ...] = (False, Tru
             "last member's answer; `drained s`: until nothing was left in flight; `CPU ms/cmd`: "
             "the child process's user + system CPU over the burst; `own calls/cmd`: the "
             "process's Discord requests other than the exempt interaction callback and "
-            "webhook."
+            "webhook; `load`: the machine's 1-minute load average as the burst began (the "
+            "local Discord serving the burst is one Python process: on a loaded machine it "
+            "falls behind, and the floor's interactions fail too)."
         ),
         headers=[
             "database, limits",
@@ -441,6 +452,7 @@ async def run(backends: list[Backend], *, limits: tuple[bool, ...] = (False, Tru
             "CPU ms/cmd",
             "own calls/cmd",
             "429 global / route",
+            "load",
         ],
     )
     with stopwatch() as took:
