@@ -214,6 +214,7 @@ class Run:
     who: str  # "floor" or "bot"
     n: int = 0
     failed: int = 0
+    unanswered: int = 0  # acknowledged, then never answered (counted in failed too)
     acks: list[float] = field(default_factory=list)
     answers: list[float] = field(default_factory=list)
     answered_s: float = 0.0  # first dispatch to the last member's answer
@@ -245,6 +246,7 @@ class Run:
         """One line a script can read."""
         return (
             f"BENCH mixed {label} who={self.who} n={self.n} failed={self.failed} "
+            f"unanswered={self.unanswered} "
             f"ack_p99_ms={percentile(self.acks, 99):.0f} "
             f"answer_p99_ms={percentile(self.answers, 99):.0f} answered_s={self.answered_s:.2f} "
             f"drained_s={self.drained_s:.2f} cpu_ms_per_cmd={self.cpu_ms:.2f} "
@@ -292,6 +294,7 @@ async def burst(sandbox: Sandbox, who: str, pid: int, *, rate_limits: bool) -> R
     for ix, (_, kind, _) in zip(interactions, plan, strict=True):
         if ix.failed or not ix.replies:
             result.failed += 1
+            result.unanswered += int(not ix.failed)
         if ix.ack_ms is not None:
             result.acks.append(float(ix.ack_ms))
         end = last.get(ix.token)
@@ -405,7 +408,7 @@ def _row(label: str, r: Run) -> list[str]:
     return [
         label,
         r.who,
-        str(r.failed),
+        f"{r.failed} ({r.unanswered})",
         f"{ms(r.ack(50))} / {ms(r.ack(99))} / {ms(r.ack(100))}",
         f"{ms(r.answer(50))} / {ms(r.answer(99))} / {ms(r.answer(100))}",
         f"{r.answered_s:.2f}",
@@ -444,7 +447,7 @@ async def run(backends: list[Backend], *, limits: tuple[bool, ...] = (False, Tru
         headers=[
             "database, limits",
             "who",
-            "failed",
+            "failed (of which acknowledged, never answered)",
             "ack p50 / p99 / max ms",
             "answer p50 / p99 / max ms",
             "answered s",
