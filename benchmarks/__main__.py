@@ -8,7 +8,7 @@ import sys
 import traceback
 from collections.abc import Callable
 
-from benchmarks import ack, burst, demo, memory, mixed, ready
+from benchmarks import ack, burst, demo, fanout, memory, mixed, ready
 from benchmarks import leaderboard as leaderboards
 from benchmarks import submissions as submissions_bench
 from benchmarks import teams_formation as formation
@@ -62,6 +62,7 @@ def main() -> int:
                 ("start-up on a large server", lambda: asyncio.run(ready.run())),
                 ("bursts under rate limits", lambda: asyncio.run(burst.run())),
                 ("mixed burst against the floor", lambda: asyncio.run(mixed.run(backends))),
+                ("talk reminder fan-out", lambda: asyncio.run(fanout.run())),
                 ("submissions", lambda: asyncio.run(submissions_bench.run())),
                 ("memory", memory.run),
                 ("hackbot demo", demo.run),
