@@ -8,7 +8,7 @@ import sys
 import traceback
 from collections.abc import Callable
 
-from benchmarks import ack, burst, demo, memory, ready
+from benchmarks import ack, burst, demo, fanout, memory, mixed, ready
 from benchmarks import leaderboard as leaderboards
 from benchmarks import submissions as submissions_bench
 from benchmarks import teams_formation as formation
@@ -61,6 +61,8 @@ def main() -> int:
                 ("leaderboard at 1,000 teams", lambda: asyncio.run(leaderboards.run(backends))),
                 ("start-up on a large server", lambda: asyncio.run(ready.run())),
                 ("bursts under rate limits", lambda: asyncio.run(burst.run())),
+                ("mixed burst against the floor", lambda: asyncio.run(mixed.run(backends))),
+                ("talk reminder fan-out", lambda: asyncio.run(fanout.run())),
                 ("submissions", lambda: asyncio.run(submissions_bench.run())),
                 ("memory", memory.run),
                 ("hackbot demo", demo.run),

@@ -3,8 +3,9 @@
 ``python -m benchmarks.bot_process SPEC_JSON``: builds the bot from the same settings the
 sandbox gives it (config, names, local Hub and Calendar endpoints, database), points discord.py
 at the local Discord's URLs, prints ``ready`` once its commands are in place, and runs until its
-standard input closes. The benchmarks use it so that the local Discord's own CPU stays out of
-the bot's figures.
+standard input closes; a line ``stats`` on its standard input makes it print a JSON line of
+what it counted (``child_stats``). The benchmarks use it so that the local Discord's own CPU
+stays out of the bot's figures.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 import discord.gateway
 import discord.http
 import yarl
+from sqlalchemy import event
 
 from bot.app import create_bot
 from bot.clock import ManualClock
@@ -75,9 +77,17 @@ async def _run(spec: dict[str, Any]) -> None:
     )
     running = asyncio.create_task(bot.start(spec["token"]), name="hackbot")
     await asyncio.wait_for(_ready(bot, running), READY_TIMEOUT)
+    statements = [0]
+
+    def count(*_: Any) -> None:
+        statements[0] += 1
+
+    event.listen(bot.db.engine.sync_engine, "before_cursor_execute", count)
     print("ready", flush=True)
     loop = asyncio.get_running_loop()
-    await loop.run_in_executor(None, sys.stdin.read)  # until the parent closes our stdin
+    while line := await loop.run_in_executor(None, sys.stdin.readline):  # until stdin closes
+        if line.strip() == "stats":
+            print(json.dumps({"statements": statements[0]}), flush=True)
     with contextlib.suppress(Exception):
         await bot.close()
     running.cancel()
@@ -95,24 +105,31 @@ async def _ready(bot: Any, running: asyncio.Task[None]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def bot_in_own_process(sandbox: Sandbox) -> Any:
-    """Replace the sandbox's in-process bot by one in a child process, for the block."""
+async def bot_in_own_process(sandbox: Sandbox, module: str = "benchmarks.bot_process") -> Any:
+    """Replace the sandbox's in-process bot by one in a child process, for the block.
+
+    ``module`` is the child's entry point (``benchmarks.floor_process`` runs the floor). The
+    child's standard error goes to ``<module>.log`` in the sandbox's work directory (a pipe
+    nobody reads would stall a child that logs much)."""
     await sandbox.kill_bot()
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks.bot_process",
-        json.dumps(spec_of(sandbox)),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    log_path = sandbox.workdir / f"{module.rsplit('.', 1)[-1]}.log"
+    with log_path.open("ab") as log_file:
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            module,
+            json.dumps(spec_of(sandbox)),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=log_file,
+        )
     assert child.stdout is not None and child.stdin is not None
     try:
         line = await asyncio.wait_for(child.stdout.readline(), READY_TIMEOUT)
         if line.strip() != b"ready":
-            _, err = await child.communicate()
-            raise RuntimeError(f"the bot process did not start: {err.decode()[-2000:]}")
+            await child.wait()
+            err = log_path.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"the {module} process did not start: {err}")
         yield child
     finally:
         if child.returncode is None:
@@ -122,6 +139,16 @@ async def bot_in_own_process(sandbox: Sandbox) -> Any:
             except TimeoutError:
                 child.kill()
                 await child.wait()
+
+
+async def child_stats(child: asyncio.subprocess.Process) -> dict[str, Any]:
+    """What a running bot child has counted so far: ``statements``, the SQL statements its
+    engine sent (every cursor execution, ``BEGIN`` included)."""
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write(b"stats\n")
+    await child.stdin.drain()
+    line = await asyncio.wait_for(child.stdout.readline(), READY_TIMEOUT)
+    return dict(json.loads(line))
 
 
 def main() -> int:

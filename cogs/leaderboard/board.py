@@ -4,6 +4,7 @@ members asking costs one computation."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -33,6 +34,9 @@ class Leaderboard(commands.Cog):
         self.bot = bot
         self.stats = StatsCache(STATS_TTL)
         self.cards: dict[tuple[str, str], tuple[float, Card]] = {}
+        # One computation per board and language at a time: members who ask while it runs
+        # wait for its card instead of each computing and rendering their own.
+        self.building: dict[tuple[str, str], asyncio.Lock] = {}
 
     @app_commands.command(name="leaderboard", description="Show one of the event's leaderboards")
     @app_commands.describe(board="Which leaderboard to show")
@@ -64,6 +68,16 @@ class Leaderboard(commands.Cog):
         cached = self.cards.get(key)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
+        async with self.building.setdefault(key, asyncio.Lock()):
+            cached = self.cards.get(key)
+            if cached is not None and cached[0] > time.monotonic():
+                return cached[1]
+            return await self.build(interaction, kind, key)
+
+    async def build(
+        self, interaction: discord.Interaction[Any], kind: str, key: tuple[str, str]
+    ) -> Card:
+        found = catalogs_of(interaction)
         settings = self.bot.settings.config.leaderboard
         ranked = await compute(self.bot.db, kind, settings, self.bot.hub, self.stats)
         async with self.bot.db.read() as session:

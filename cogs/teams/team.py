@@ -202,8 +202,10 @@ class Teams(
             )
         )
         if result.kind == "joined" and result.change is not None:
-            await self.discord.apply(result.change)
+            # The member's answer first: it travels on the interaction webhook, which Discord's
+            # rate limits exempt, while the thread and forum calls wait for their buckets.
             await send(interaction, tr(interaction, "teams.join.joined", team=result.team.name))
+            await self.discord.apply(result.change)
             return
         thread = await self.discord.channel_by_id(result.team.thread_id)
         assert result.request_id is not None
