@@ -49,6 +49,9 @@ class Leadership:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.connection: AsyncConnection | None = None
+        # One statement at a time on the lock's connection: the election loop and the check
+        # before a job would otherwise overlap, and asyncpg refuses a second operation.
+        self._using = asyncio.Lock()
 
     @property
     def held(self) -> bool:
@@ -56,6 +59,10 @@ class Leadership:
 
     async def acquire(self) -> bool:
         """Try once to become the leader; True when this process leads (already or now)."""
+        async with self._using:
+            return await self._acquire()
+
+    async def _acquire(self) -> bool:
         if self.held:
             return True
         connection = await self.db.engine.connect()
@@ -79,6 +86,10 @@ class Leadership:
         failed or slow answer means the connection (and with it the lock) is gone."""
         if self.db.backend != "postgresql":
             return True
+        async with self._using:
+            return await self._check()
+
+    async def _check(self) -> bool:
         connection = self.connection
         if connection is None:
             return False
@@ -93,6 +104,10 @@ class Leadership:
         return bool(holds)
 
     async def release(self) -> None:
+        async with self._using:
+            await self._release()
+
+    async def _release(self) -> None:
         connection, self.connection = self.connection, None
         if connection is not None:
             with contextlib.suppress(Exception):

@@ -115,10 +115,16 @@ async def test_a_leader_whose_lock_connection_drops_stops_and_competes_again(
         await until(lambda: len(leaders(group)) == 1 and len(runs) >= 2)
         [old] = [p for p in group if p.scheduling.leading]
         [other] = [p for p in group if p is not old]
-        lock_pid = await old.scheduling.leadership.connection.scalar(  # type: ignore[union-attr]
-            text("SELECT pg_backend_pid()")
-        )
         async with db.engine.connect() as admin:
+            # The session holding the lock, as an operator would find it.
+            lock_pid = await admin.scalar(
+                text(
+                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                    " AND classid = 0 AND objid = :k"
+                ),
+                {"k": LEADER_LOCK_ID},
+            )
+            assert lock_pid is not None
             await admin.execute(text("SELECT pg_terminate_backend(:p)"), {"p": lock_pid})
         dropped = len(runs)
 
