@@ -9,6 +9,10 @@ command per line on its standard input:
   was due (``sandbox.scheduler.advance_to``, the same code the in-process sandbox uses), then
   print ``advanced N`` (jobs run).
 
+With ``spec["scheduler"] == "real"`` the bot runs as in production instead: the wall clock,
+APScheduler and the leader election; the child prints ``leading`` or ``following`` each time
+that changes (the two-process tests).
+
 The parent drives time and kills the process with SIGKILL whenever it likes: a process on a
 moved clock runs the same job code, on the same database, as one on the wall clock (only the
 source of "now" differs), and the kill can be aimed at a chosen point (a fan-out half done).
@@ -78,12 +82,13 @@ async def _settle(bot: HackBot) -> None:
 async def _child(spec: dict[str, Any]) -> None:
     discord.http.Route.BASE = spec["base_url"]
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(spec["gateway_url"])
+    real = spec.get("scheduler") == "real"
     clock = ManualClock(datetime.fromisoformat(spec["now"]))
     bot = create_bot(
         _settings(spec),
         db=Database(spec["db_url"]),
-        clock=clock,
-        scheduler="manual",
+        clock=None if real else clock,
+        scheduler="real" if real else "manual",
         guild_ready_timeout=0.05,
     )
     running = asyncio.create_task(bot.start(spec["token"]), name="bot")
@@ -94,6 +99,8 @@ async def _child(spec: dict[str, Any]) -> None:
     await bot.commands_ready.wait()
     print("ready", flush=True)
     loop = asyncio.get_running_loop()
+    if real:
+        watching = asyncio.create_task(_report_leadership(bot), name="leadership")
     while line := await loop.run_in_executor(None, sys.stdin.readline):
         command, _, argument = line.strip().partition(" ")
         if command == "advance":
@@ -105,12 +112,23 @@ async def _child(spec: dict[str, Any]) -> None:
                 lambda: _settle(bot),
             )
             print(f"advanced {len(ran)}", flush=True)
+    if real:
+        watching.cancel()
     with contextlib.suppress(Exception):
         await bot.close()
     running.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await running
     await bot.db.dispose()
+
+
+async def _report_leadership(bot: HackBot) -> None:
+    leading: bool | None = None
+    while True:
+        if bot.scheduling.leading != leading:
+            leading = bot.scheduling.leading
+            print("leading" if leading else "following", flush=True)
+        await asyncio.sleep(0.05)
 
 
 class BotProcess:
@@ -120,8 +138,10 @@ class BotProcess:
         self.process = process
 
     @classmethod
-    async def start(cls, sandbox: Sandbox, now: datetime) -> BotProcess:
-        spec = {**spec_of(sandbox), "now": now.isoformat()}
+    async def start(cls, sandbox: Sandbox, now: datetime, *, real: bool = False) -> BotProcess:
+        spec = {**spec_of(sandbox), "now": now.isoformat(), "scheduler": "manual"}
+        if real:
+            spec["scheduler"] = "real"
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -146,6 +166,20 @@ class BotProcess:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.process.wait(), 5)
         return (await self.process.stderr.read()).decode()[-3000:]
+
+    async def said(self, word: str, limit: float) -> None:
+        """Wait until the child prints ``word`` (lines before it are skipped)."""
+        while (line := await self._line(limit)) != word:
+            if not line:
+                raise RuntimeError(f"the bot process ended: {await self._stderr()}")
+
+    async def quiet(self, limit: float = 0.5) -> bool:
+        """True when the child prints nothing for ``limit`` seconds."""
+        try:
+            await self._line(limit)
+        except TimeoutError:
+            return True
+        return False
 
     def send_advance(self, target: datetime) -> None:
         assert self.process.stdin is not None
