@@ -120,7 +120,8 @@ async def test_a_leader_whose_lock_connection_drops_stops_and_competes_again(
             lock_pid = await admin.scalar(
                 text(
                     "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
-                    " AND classid = 0 AND objid = :k"
+                    " AND classid = 0 AND objid = :k AND database ="
+                    " (SELECT oid FROM pg_database WHERE datname = current_database())"
                 ),
                 {"k": LEADER_LOCK_ID},
             )

@@ -21,6 +21,7 @@ TAKEOVER = 60.0  # the issue's bound; leader_retry is 1 s here
 HOLDERS = text(
     "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
     " AND classid = 0 AND objid = :k"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
 )
 
 
