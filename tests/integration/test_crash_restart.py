@@ -20,16 +20,20 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.db import Database
+from bot.discord.submissions import checklist
 from bot.models import AnnouncementDelivery, JobRun, LeaderboardPost, MentorReminder
+from bot.models.submissions import Submission
 from bot.models.talks import TalkReminder
 from bot.models.teams import TeamMember
+from bot.services.submissions.store import view_of
 from sandbox.discord.ratelimits import Limit, RouteLimit
 from sandbox.harness import Sandbox
 from tests.integration.announcements_support import compose, confirm_label
 from tests.integration.conftest import MakeSandbox
 from tests.integration.crash_support import BotProcess
 from tests.integration.mentors_support import people, profile, team
-from tests.integration.replies import accept_label
+from tests.integration.replies import PUBLIC, accept_label, expected
+from tests.integration.submissions_support import DATASET, MODEL, passing_hub
 from tests.integration.talks_support import single
 from tests.integration.teams_support import ok
 from tests.integration.test_mentors_reminders import reminder_texts
@@ -49,7 +53,8 @@ def settings() -> dict[str, Any]:
     }
     return {
         "leaderboard": boards,
-        "submissions": {"reverify_every": "60d"},
+        # A submission left pending at 13:00 is retried at 16:00, after the crash.
+        "submissions": {"reverify_every": "60d", "retry_every": "3h"},
         "talks": {"sync_every": "6h", "calendar_retries": 0},
         "announcements": {"messages_per_second": RATE},
     }
@@ -98,7 +103,11 @@ async def prepared_day(make_sandbox: MakeSandbox) -> Sandbox:
     )
     ok(await sandbox.advance(timedelta(seconds=1)))  # the calendar read once
     ok(await sandbox.run("ana", "talks subscribe"))
+    sandbox.hub.load(passing_hub())
     await team(sandbox)
+    # The Hub fails while the team submits its model: the submission waits, pending.
+    sandbox.hub.set_fault(MODEL, "500")
+    ok(await sandbox.run("ana", "submit", {"model": MODEL, "dataset": DATASET}))
     await profile(sandbox, "mateo", timezone="America/Mexico_City")
     ok(await sandbox.run("mateo", "mentor slots add", {"start": "2024-03-21 10:00"}))
     ok(await sandbox.run("ana", "mentor book", {"topic": "rag"}))
@@ -141,6 +150,7 @@ async def test_sigkill_mid_fan_out_loses_nothing_scheduled_and_sends_nothing_twi
         await until(lambda: len(day.announcement_dms()) >= KILL_AFTER)
         await first.kill()
         day.collect()
+        sandbox.hub.set_fault(MODEL, "none")  # the Hub is back for the new process
         before_kill = Counter(day.announcement_dms())
         assert 0 < sum(before_kill.values()) < PARTICIPANTS + 4  # killed halfway
 
@@ -205,6 +215,15 @@ async def test_sigkill_mid_fan_out_loses_nothing_scheduled_and_sends_nothing_twi
         datetime(2024, 3, 21, 16, 0, tzinfo=UTC),
         datetime(2024, 3, 21, 16, 50, tzinfo=UTC),
     }
+
+    # The pending submission: checked again by the new process, its result posted once.
+    async with db.read() as session:
+        [model] = await session.scalars(
+            select(Submission).where(Submission.is_current, Submission.kind == "model")
+        )
+    assert model.status == "passed" and model.sha is not None
+    result = expected("submissions.thread.result", PUBLIC, checklist=checklist(view_of(model)))
+    assert [m["content"] for m in day.sent("thread:Los Tigres")].count(result) == 1
 
     # The leaderboard slot: posted once.
     posts = await rows(db, LeaderboardPost)
