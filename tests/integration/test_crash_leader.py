@@ -6,6 +6,7 @@ PostgreSQL only: SQLite deployments run one process by design."""
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -68,8 +69,10 @@ async def test_the_follower_takes_over_when_the_leader_is_killed(
         [leader_pid] = await holders(db)  # one lock, so one process runs the jobs
         assert await second.quiet(), "the follower claimed to lead while the leader lived"
 
+        killed = time.monotonic()
         await first.kill()
         await second.said("leading", TAKEOVER)
+        print(f"takeover after SIGKILL: {time.monotonic() - killed:.2f} s (leader_retry 1 s)")
         [new_pid] = await holders(db)
         assert new_pid != leader_pid
         await runs_grow(db)  # the jobs go on, in the survivor
