@@ -38,7 +38,7 @@ from jobs import all_jobs
 from jobs.base import Job
 from jobs.context import JobContext
 from jobs.runner import JobRunner
-from jobs.scheduler import Leadership, start_scheduler
+from jobs.scheduler import Scheduling
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +115,13 @@ class HackBot(commands.Bot):
         )
         self.job_runner = JobRunner(self.job_context)
         self.started_at = self.clock.now()
-        self._scheduler: Any = None
-        self._leadership = Leadership()
+        self.scheduling = Scheduling(
+            self.jobs,
+            self.job_runner,
+            self.clock,
+            db,
+            retry=settings.config.scheduler.leader_retry,
+        )
         self._synced = False
         self._locales: dict[int, str] = {}
         self._pending_locales: dict[int, str] = {}
@@ -128,8 +133,9 @@ class HackBot(commands.Bot):
     async def setup_hook(self) -> None:
         await self.prepare()
         await self.load_locales()
-        if self.scheduler_mode == "real" and await self._leadership.acquire(self.db):
-            self._scheduler = start_scheduler(self.jobs, self.job_runner, self.clock)
+        if self.scheduler_mode == "real":
+            # Elected in the background: a process that does not lead keeps trying.
+            self.scheduling.start()
 
     async def prepare(self) -> None:
         """Install the translator and load every cog (no network)."""
@@ -150,16 +156,16 @@ class HackBot(commands.Bot):
         log.info("ready as %s in %d guild(s)", self.user, len(self.guilds))
 
     async def close(self) -> None:
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
-            self._scheduler = None
+        leading = self.scheduling.leading
+        await self.scheduling.stop()
+        if leading:
             # Let a job that is delivering finish and record its run (bounded).
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.job_runner.wait_idle(), CLOSE_GRACE_SECONDS)
         if self._locale_writer is not None and not self._locale_writer.done():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(self._locale_writer), CLOSE_GRACE_SECONDS)
-        await self._leadership.release()
+        await self.scheduling.release()
         await super().close()
 
     def remember_locale_soon(self, user_id: int, locale: str) -> None:

@@ -137,6 +137,13 @@ class ChannelSettings(Section):
 
 class SchedulerSettings(Section):
     tick: Duration = timedelta(seconds=60)
+    leader_retry: Duration = timedelta(seconds=15)
+
+    @model_validator(mode="after")
+    def _retry_under_a_minute(self) -> SchedulerSettings:
+        if not timedelta(0) < self.leader_retry <= timedelta(seconds=60):
+            raise ValueError("leader_retry must be more than 0s and at most 60s")
+        return self
 
 
 class Config(Section):
