@@ -113,7 +113,7 @@ def required_values(leaf: Leaf, *, but: str | None = None) -> dict[str, Any]:
     return {o["name"]: harmless(o) for o in leaf.options if o.get("required") and o["name"] != but}
 
 
-def hostile_value(option: dict[str, Any], value: str) -> Any:
+def hostile_value(option: dict[str, Any], value: Any) -> Any:
     """``value`` as a member sends it through ``option``: typed, or as a file's line."""
     if option["type"] == ATTACHMENT:
         return {"filename": "lista.csv", "content": "email,name,country,hub_user\n" + value}
@@ -369,11 +369,39 @@ async def drive(
     findings.check(where, value, outcome)
 
 
+def edge_values(option: dict[str, Any], actor: str) -> list[Any]:
+    """Values at the edges of a typed option: bounds and one past them (Discord refuses
+    those; they are then forged), zero and signs, and the member naming themselves."""
+    kind = option["type"]
+    if option.get("choices"):
+        return []
+    if kind == INTEGER:
+        low, high = option.get("min_value"), option.get("max_value")
+        values: list[Any] = [0, -1, 1, 2**31, 2**53 - 1, -(2**53 - 1), 2**53]
+        for bound in (low, high):
+            if bound is not None:
+                values += [int(bound) - 1, int(bound), int(bound) + 1]
+        return list(dict.fromkeys(values))
+    if kind == NUMBER:
+        return [0, -0.0, 1e-300, 14.5, -12.5, 1e308, -1e308]
+    if kind in (USER, MENTIONABLE):
+        return [f"@{actor}", f"@{OTHER}"]
+    if kind == BOOLEAN:
+        return [True, False]
+    return []
+
+
 async def through_options(sandbox: Sandbox, findings: Findings, leaf: Leaf) -> None:
+    """Every corpus input through each free-text and file option; edge values through each
+    typed one."""
     actor = actor_of(leaf)
-    for option in leaf.text_options:
+    aimed: list[tuple[dict[str, Any], list[Any]]] = [
+        (option, list(corpus())) for option in leaf.text_options
+    ]
+    aimed += [(option, edge_values(option, actor)) for option in leaf.options]
+    for option, values in aimed:
         name = option["name"]
-        for value in corpus():
+        for value in values:
             given = {**required_values(leaf, but=name), name: hostile_value(option, value)}
             forged = {**given, name: harmless(option)}
             raw = {name: given[name]}
@@ -386,7 +414,8 @@ async def through_options(sandbox: Sandbox, findings: Findings, leaf: Leaf) -> N
             ) -> StepOutcome:
                 return await sandbox.forge(actor, leaf.path, forged, raw=raw)
 
-            await drive(findings, f"/{leaf.path} {name}", value, send, forge)
+            shown = value if isinstance(value, str) else repr(value)
+            await drive(findings, f"/{leaf.path} {name}", shown, send, forge)
 
 
 async def through_forms(sandbox: Sandbox, findings: Findings, leaf: Leaf) -> None:
