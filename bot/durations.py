@@ -16,4 +16,7 @@ def parse_duration(text: str) -> timedelta:
     if not compact or not _WHOLE.match(compact):
         raise ValueError(f"not a duration: {text!r} (use forms like 90s, 10m, 25h, 2d, 1d2h30m)")
     seconds = sum(int(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(compact))
-    return timedelta(seconds=seconds)
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:  # "9999999999999999999d": beyond what a timedelta holds
+        raise ValueError(f"not a duration: {text!r} (too long)") from None

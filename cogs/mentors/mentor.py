@@ -28,7 +28,9 @@ from cogs.mentors.options import (
 )
 from cogs.mentors.views import DYNAMIC_ITEMS, book_view, mentor_name
 
-ID_MAX = 2**53 - 1  # Discord integer options are Int53: at most 2^53 - 1
+# Slot and booking ids are 32-bit integer columns: on PostgreSQL a larger value fails the query
+# itself (asyncpg refuses it), so Discord (and the bot, for a forged value) refuse it first.
+ID_MAX = 2**31 - 1
 
 
 class Mentors(

@@ -121,7 +121,7 @@ def parse_when(text: str, zone: str, now: datetime) -> datetime:
     the future."""
     try:
         tz = ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
         raise InvalidInput("announcements.errors.bad_zone", zone=zone) from None
     value = clean(text)
     for form in WHEN_FORMATS:
@@ -129,7 +129,10 @@ def parse_when(text: str, zone: str, now: datetime) -> datetime:
             local = datetime.strptime(value, form)
         except ValueError:
             continue
-        when = local.replace(tzinfo=tz).astimezone(now.tzinfo)
+        try:
+            when = local.replace(tzinfo=tz).astimezone(now.tzinfo)
+        except OverflowError:  # 0001-01-01 00:00 east of UTC, 9999-12-31 23:59 west of it
+            raise InvalidInput("announcements.errors.bad_time", when=value) from None
         if when <= now:
             raise InvalidInput("announcements.errors.past", when=value)
         return when

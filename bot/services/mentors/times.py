@@ -74,7 +74,12 @@ def parse_local(text: str, tz: ZoneInfo) -> datetime:
         raise InvalidInput(
             "mentors.errors.bad_date", day=f"{match[1]}-{match[2]}-{match[3]}"
         ) from None
-    return local_to_utc(datetime.combine(day_, time(hour, minute)), tz)
+    try:
+        return local_to_utc(datetime.combine(day_, time(hour, minute)), tz)
+    except OverflowError:  # 0001-01-01 00:00 east of UTC, 9999-12-31 23:59 west of it
+        raise InvalidInput(
+            "mentors.errors.bad_date", day=f"{match[1]}-{match[2]}-{match[3]}"
+        ) from None
 
 
 def parse_length(text: str | None, default: timedelta, maximum: timedelta) -> timedelta:

@@ -160,8 +160,12 @@ def _columns(header: Sequence[str]) -> dict[str, int]:
 
 def parse_rows(text: str) -> tuple[str, list[Row]]:
     """("eventbrite" | "plain", rows) of a sign-up list; line numbers are the file's."""
-    reader = csv.reader(io.StringIO(text), _dialect(text))
-    records = [(reader.line_num, record) for record in reader]
+    # Universal newlines: a lone "\r" (old spreadsheets) ends a line instead of breaking csv.
+    reader = csv.reader(io.StringIO(text, newline=None), _dialect(text))
+    try:
+        records = [(reader.line_num, record) for record in reader]
+    except csv.Error:  # a field beyond csv's size limit, a stray quote in a strict dialect
+        raise InvalidInput("registration.errors.not_csv") from None
     records = [(line, record) for line, record in records if any(cell.strip() for cell in record)]
     if len(records) > MAX_ROWS + 1:
         raise InvalidInput("registration.errors.too_many_rows", count=MAX_ROWS)

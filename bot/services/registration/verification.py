@@ -177,7 +177,8 @@ async def find_registration(
     """The registration an organizer names: an email address, or its number (``#12``)."""
     text = reference.strip()
     number = text.lstrip("#")
-    if number.isdigit() and len(number) <= 12:
+    # ASCII digits only: "²" or "١٢" pass str.isdigit() but not int().
+    if number.isascii() and number.isdigit() and len(number) <= 12:
         found = await session.get(Registration, int(number))
     elif key is not None and "@" in text:
         hashed = email_hash(key, text)
