@@ -9,10 +9,11 @@ import os
 import platform
 import subprocess
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -226,12 +227,19 @@ def team_rules() -> TeamRules:
 # -- sandboxes ------------------------------------------------------------------------------
 @contextlib.asynccontextmanager
 async def running_sandbox(
-    db_url: str, workdir: Path, *, rate_limits: bool = True
+    db_url: str,
+    workdir: Path,
+    *,
+    rate_limits: bool = True,
+    overrides: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[Sandbox]:
-    """The real bot against the local Discord, Hub and Calendar, on ``db_url``. The local
-    Discord enforces Discord's rate limits unless ``rate_limits`` is False (say why)."""
+    """The real bot against the local Discord, Hub and Calendar, on ``db_url``, with
+    ``overrides`` over config.toml. The local Discord enforces Discord's rate limits unless
+    ``rate_limits`` is False (say why)."""
     with quiet_discord_logs():
-        sandbox = Sandbox(CONFIG, clock=ManualClock(START), db_url=db_url, workdir=workdir)
+        sandbox = Sandbox(
+            CONFIG, clock=ManualClock(START), db_url=db_url, workdir=workdir, overrides=overrides
+        )
         sandbox.discord.ratelimits.enabled = rate_limits
         try:
             await sandbox.start()

@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.db_sqlite import one_trip_connector
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _READ_ONLY = "hackbot_read_only"
@@ -227,9 +229,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
-    )
+    timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
+    if parsed.database and parsed.database != ":memory:":
+        # One trip to the connection's thread per statement (bot/db_sqlite.py).
+        kwargs.setdefault("async_creator", one_trip_connector(parsed.database, timeout=timeout))
+    engine = create_async_engine(url, connect_args={"timeout": timeout}, **kwargs)
     _install_sqlite_hooks(engine)
     return engine
 

@@ -4,29 +4,42 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import MemberLocale
 
 
+def _upsert(dialect_name: str) -> Any:
+    """INSERT a member's language, or UPDATE it when it changed (built once per dialect: the
+    statement and its compiled form are reused by every batch)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    insert = dialect.insert(MemberLocale)
+    return insert.on_conflict_do_update(
+        index_elements=[MemberLocale.user_id],
+        set_={"locale": insert.excluded.locale, "updated_at": insert.excluded.updated_at},
+        where=MemberLocale.locale != insert.excluded.locale,
+    )
+
+
+_UPSERTS = {name: _upsert(name) for name in ("sqlite", "postgresql")}
+
+
 async def remember_locales(
     session: AsyncSession, locales: Mapping[int, str], now: datetime
 ) -> None:
-    """Store many members' languages in one transaction (only rows that changed are written)."""
+    """Store many members' languages in one statement run for each row: new rows are
+    inserted, changed ones updated, unchanged ones left as they are."""
     if not locales:
         return
-    rows = await session.scalars(
-        select(MemberLocale).where(MemberLocale.user_id.in_(list(locales)))
+    statement = _UPSERTS[session.get_bind().dialect.name]
+    await session.execute(
+        statement,
+        [{"user_id": u, "locale": loc, "updated_at": now} for u, loc in locales.items()],
     )
-    known = {row.user_id: row for row in rows}
-    for user_id, locale in locales.items():
-        row = known.get(user_id)
-        if row is None:
-            session.add(MemberLocale(user_id=user_id, locale=locale, updated_at=now))
-        elif row.locale != locale:
-            row.locale, row.updated_at = locale, now
 
 
 async def all_locales(session: AsyncSession) -> dict[int, str]:

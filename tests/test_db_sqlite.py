@@ -1,0 +1,91 @@
+"""The SQLite connections that make one trip to their thread per statement (bot/db_sqlite.py):
+what SQLAlchemy reads of a cursor is all there, errors are SQLAlchemy's, and a statement costs
+one trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.db import Database
+from bot.db_sqlite import OneTripConnection
+
+pytestmark = pytest.mark.sqlite_only
+
+metadata = MetaData()
+things = Table(
+    "things",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String, unique=True, nullable=False),
+)
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> Database:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'one-trip.db'}")
+    async with db.engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    yield db  # type: ignore[misc]
+    await db.dispose()
+
+
+async def test_the_engine_uses_one_trip_connections(database: Database) -> None:
+    async with database.engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        assert isinstance(raw.driver_connection, OneTripConnection)
+
+
+async def test_rows_rowcount_lastrowid_and_returning(database: Database) -> None:
+    async with database.transaction() as session:
+        made = await session.execute(insert(things).values(name="uno"))
+        assert made.inserted_primary_key == (1,)
+        await session.execute(insert(things), [{"name": f"n{i}"} for i in range(150)])
+        changed = await session.execute(
+            update(things).where(things.c.name.like("n1%")).values(name=things.c.name + "!")
+        )
+        assert changed.rowcount == 61  # n1, n10..n19, n100..n149
+        back = await session.execute(
+            update(things).where(things.c.id == 1).values(name="one").returning(things.c.id)
+        )
+        assert back.scalars().all() == [1]
+    async with database.read() as session:
+        rows = (await session.execute(select(things.c.name).order_by(things.c.id))).scalars()
+        names = rows.all()
+    assert len(names) == 151 and names[0] == "one" and names[2] == "n1!"
+    async with database.read() as session:
+        result = await session.stream(select(things.c.id).order_by(things.c.id))
+        assert [row async for row in result.scalars()][:3] == [1, 2, 3]
+
+
+async def test_errors_are_sqlalchemy_errors_and_nothing_is_half_written(
+    database: Database,
+) -> None:
+    with pytest.raises(IntegrityError):
+        async with database.transaction() as session:
+            await session.execute(insert(things).values(name="twice"))
+            await session.execute(insert(things).values(name="twice"))
+    async with database.read() as session:
+        assert (await session.execute(text("SELECT count(*) FROM things"))).scalar() == 0
+
+
+async def test_a_statement_costs_one_trip_to_the_thread(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trips: list[object] = []
+    original = OneTripConnection._execute
+
+    async def counted(self: OneTripConnection, fn: object, *args: object) -> object:
+        trips.append(fn)
+        return await original(self, fn, *args)  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(OneTripConnection, "_execute", counted)
+    async with database.engine.connect() as connection:
+        await connection.execute(select(things.c.id))  # the first use may set the connection up
+        trips.clear()
+        for _ in range(10):
+            (await connection.execute(select(things.c.id).where(things.c.id > 0))).all()
+        assert len(trips) == 10  # aiosqlite's own cursors take four: open, run, fetch, close
