@@ -8,6 +8,7 @@ locked" half-way: writers queue on the busy timeout instead. Read-only work uses
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -17,19 +18,21 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_only
 
 from bot.db_sqlite import one_trip_connector
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _READ_ONLY = "hackbot_read_only"
+_FRESH = "hackbot_fresh"
 WRITE_ATTEMPTS = 3
 # deadlock_detected, serialization_failure (PostgreSQL SQLSTATEs)
 RETRYABLE_SQLSTATES = {"40P01", "40001"}
@@ -226,7 +229,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url`` with the SQLite discipline described above."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_async_engine(url, **kwargs)
+        _install_postgres_ping(engine)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
@@ -236,6 +241,28 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(url, connect_args={"timeout": timeout}, **kwargs)
     _install_sqlite_hooks(engine)
     return engine
+
+
+def _install_postgres_ping(engine: AsyncEngine) -> None:
+    """Test a pooled connection before lending it out (the server may have been restarted, or
+    the connection closed, since it was last used): a dropped one is replaced, so the command
+    that comes next never meets it. SQLAlchemy's own ``pool_pre_ping`` does the same in three
+    round trips on asyncpg (BEGIN, the ping, ROLLBACK); this takes one."""
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_FRESH] = True  # just opened: nothing to test
+
+    @event.listens_for(sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.info.pop(_FRESH, False):
+            return
+        try:
+            await_only(dbapi_connection.driver_connection.fetchrow(";"))
+        except Exception as exc:
+            # The pool discards this connection and lends a new one.
+            raise DisconnectionError(f"pooled connection lost: {exc}") from exc
 
 
 def _install_sqlite_hooks(engine: AsyncEngine) -> None:
@@ -264,6 +291,8 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
+        self._serial_writes = self.engine.dialect.name == "sqlite"
+        self._writers: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._reader = async_sessionmaker(
             self.engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
@@ -275,9 +304,26 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A writing transaction: committed on success, rolled back on any error."""
-        async with self.sessions.begin() as session:
+        """A writing transaction: committed on success, rolled back on any error.
+
+        On SQLite, which has one writer at a time, this process's writers take turns on an
+        asyncio lock before ``BEGIN IMMEDIATE``: the next one starts the moment the previous
+        one commits, in the order they came, without holding a pooled connection while it
+        waits. (SQLite's busy timeout still covers writers of other processes; its retries
+        sleep up to 100 ms between attempts, which a burst of writers in one process would
+        otherwise spend idle.)"""
+        if not self._serial_writes:
+            async with self.sessions.begin() as session:
+                yield session
+            return
+        async with self._writer_lock(), self.sessions.begin() as session:
             yield session
+
+    def _writer_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._writers is None or self._writers[0] is not loop:
+            self._writers = (loop, asyncio.Lock())
+        return self._writers[1]
 
     async def write(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run ``work`` in a writing transaction, again from the start if the database aborted
