@@ -75,6 +75,7 @@ async def _run(spec: dict[str, Any]) -> None:
         scheduler="manual",
         guild_ready_timeout=0.05,
     )
+    bot.freeze_at_ready = True  # as `hackbot run` does
     running = asyncio.create_task(bot.start(spec["token"]), name="hackbot")
     await asyncio.wait_for(_ready(bot, running), READY_TIMEOUT)
     statements = [0]

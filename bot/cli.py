@@ -121,6 +121,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         with database_errors(url):
             await upgrade(url)
             bot = create_bot(settings)
+            bot.freeze_at_ready = True
             try:
                 async with bot.db.transaction() as session:
                     delay = await record_start(session, bot.clock.now())
