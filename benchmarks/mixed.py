@@ -194,9 +194,10 @@ async def setup(sandbox: Sandbox) -> None:
 
 # -- measuring ------------------------------------------------------------------------------
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of process ``pid`` (all its threads) so far."""
+    """User + system CPU of process ``pid`` (all its threads) so far, with that of the child
+    processes it has waited for (the leaderboard's chart renderer)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def load_average() -> float:
@@ -440,7 +441,7 @@ async def run(backends: list[Backend], *, limits: tuple[bool, ...] = (False, Tru
             "(an interaction not acknowledged within 3 s fails); `answer`: dispatch to the "
             "last followup or edit of that interaction; `answered s`: first dispatch to the "
             "last member's answer; `drained s`: until nothing was left in flight; `CPU ms/cmd`: "
-            "the child process's user + system CPU over the burst; `own calls/cmd`: the "
+            "the child process's user + system CPU over the burst (with its own children's); `own calls/cmd`: the "
             "process's Discord requests other than the exempt interaction callback and "
             "webhook; `load`: the machine's 1-minute load average as the burst began (the "
             "local Discord serving the burst is one Python process: on a loaded machine it "
