@@ -441,11 +441,11 @@ async def run(backends: list[Backend], *, limits: tuple[bool, ...] = (False, Tru
             "(an interaction not acknowledged within 3 s fails); `answer`: dispatch to the "
             "last followup or edit of that interaction; `answered s`: first dispatch to the "
             "last member's answer; `drained s`: until nothing was left in flight; `CPU ms/cmd`: "
-            "the child process's user + system CPU over the burst (with its own children's); `own calls/cmd`: the "
-            "process's Discord requests other than the exempt interaction callback and "
-            "webhook; `load`: the machine's 1-minute load average as the burst began (the "
-            "local Discord serving the burst is one Python process: on a loaded machine it "
-            "falls behind, and the floor's interactions fail too)."
+            "the child process's user + system CPU over the burst (with its own children's); "
+            "`own calls/cmd`: the process's Discord requests other than the exempt "
+            "interaction callback and webhook; `load`: the machine's 1-minute load average "
+            "as the burst began (the local Discord serving the burst is one Python process: "
+            "on a loaded machine it falls behind, and the floor's interactions fail too)."
         ),
         headers=[
             "database, limits",
