@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util import await_only
 
-from bot.db_sqlite import one_trip_connector
+from bot.db_sqlite import OneTripConnection, one_trip_connector
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -282,7 +282,12 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         read_only = connection.get_execution_options().get(_READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+        driver = connection.connection.driver_connection
+        if isinstance(driver, OneTripConnection):
+            driver.begin_with_next_statement(begin)
+        else:
+            connection.exec_driver_sql(begin)
 
 
 class Database:

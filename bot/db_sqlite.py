@@ -7,8 +7,10 @@ trip costs more CPU than the statement itself for the indexed reads and writes h
 :class:`OneTripConnection` is an ``aiosqlite.Connection`` whose cursors do the four in one call:
 the statement runs, its rows are fetched and the cursor closed in the connection's thread, and
 the cursor handed back to SQLAlchemy holds the rows, the description, ``rowcount`` and
-``lastrowid``. Everything else (the thread, the queue, commit and rollback, errors) is
-aiosqlite's.
+``lastrowid``. A transaction's ``BEGIN`` travels with its first statement
+(:meth:`OneTripConnection.begin_with_next_statement`), and a transaction that ran no statement
+ends without a trip, as does the rollback of a connection coming back to the pool with no
+transaction open. Everything else (the thread, the queue, errors) is aiosqlite's.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ class OneTripCursor:
         return self
 
     async def _in_thread(self, sql: str, parameters: Any, *, many: bool) -> Any:
-        run = partial(_run, self._connection._conn, sql, parameters, many=many)
+        begin = self._connection.take_begin()
+        run = partial(_run, self._connection._conn, sql, parameters, many=many, begin=begin)
         return await self._connection._execute(run)  # type: ignore[no-untyped-call]
 
     def _take(self, done: tuple[Any, int, int | None, list[Row]]) -> None:
@@ -74,12 +77,14 @@ class OneTripCursor:
 
 
 def _run(
-    connection: sqlite3.Connection, sql: str, parameters: Any, *, many: bool
+    connection: sqlite3.Connection, sql: str, parameters: Any, *, many: bool, begin: str | None
 ) -> tuple[Any, int, int | None, list[Row]]:
-    """In the connection's thread: the statement, all its rows, and what SQLAlchemy reads of
-    the cursor afterwards."""
+    """In the connection's thread: the transaction's ``begin`` if it is still to be sent, the
+    statement, all its rows, and what SQLAlchemy reads of the cursor afterwards."""
     cursor = connection.cursor()
     try:
+        if begin is not None:
+            cursor.execute(begin)
         if many:
             cursor.executemany(sql, parameters)
         else:
@@ -94,8 +99,31 @@ def _run(
 class OneTripConnection(aiosqlite.Connection):
     """``aiosqlite.Connection`` with :class:`OneTripCursor` cursors."""
 
+    _begin: str | None = None
+
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)
+
+    def begin_with_next_statement(self, begin: str) -> None:
+        """Start a transaction with ``begin`` (``BEGIN`` or ``BEGIN IMMEDIATE``), sent in the
+        same trip as the next statement: it takes SQLite's locks before that statement runs,
+        as if sent alone, and its errors (``database is locked``) are that statement's."""
+        self._begin = begin
+
+    def take_begin(self) -> str | None:
+        begin, self._begin = self._begin, None
+        return begin
+
+    async def commit(self) -> None:
+        # Nothing to end when no statement ran since the BEGIN, or no transaction is open (the
+        # pool's rollback when a connection comes back): no trip. Reading `in_transaction`
+        # outside the thread is safe here: no call of this connection is in flight.
+        if self.take_begin() is None and self._conn.in_transaction:
+            await super().commit()
+
+    async def rollback(self) -> None:
+        if self.take_begin() is None and self._conn.in_transaction:
+            await super().rollback()
 
 
 def one_trip_connector(database: str, **kwargs: Any) -> Callable[[], OneTripConnection]:

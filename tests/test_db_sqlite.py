@@ -4,6 +4,7 @@ one trip."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,34 @@ async def test_a_statement_costs_one_trip_to_the_thread(
         for _ in range(10):
             (await connection.execute(select(things.c.id).where(things.c.id > 0))).all()
         assert len(trips) == 10  # aiosqlite's own cursors take four: open, run, fetch, close
+
+
+async def test_begin_immediate_travels_with_the_first_statement_and_takes_the_lock(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trips: list[object] = []
+    original = OneTripConnection._execute
+
+    async def counted(self: OneTripConnection, fn: object, *args: object) -> object:
+        trips.append(fn)
+        return await original(self, fn, *args)  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(OneTripConnection, "_execute", counted)
+    other = sqlite3.connect(tmp_path / "one-trip.db", timeout=0, isolation_level=None)
+    try:
+        async with database.transaction() as session:
+            await session.execute(select(things.c.id))  # a read, first in a writing transaction
+            assert len(trips) == 1  # BEGIN IMMEDIATE and the select: one trip
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")  # the write lock is held from that first read
+        assert len(trips) == 2  # and the commit
+        other.execute("BEGIN IMMEDIATE")  # released at the commit
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    trips.clear()
+    async with database.transaction():
+        pass  # no statement: no trip, nothing to commit
+    async with database.read():
+        pass
+    assert trips == []
