@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import sys
@@ -31,6 +32,17 @@ from bot.settings import load_settings, merge
 from sandbox.harness import Sandbox, sandbox_names
 
 READY_TIMEOUT = 60.0
+
+
+def _vm_kib(key: str) -> int:
+    """``VmRSS`` (resident now) or ``VmHWM`` (resident at its peak) of this process, KiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{key}:"):
+            return int(line.split()[1])
+    return -1
+
+
+IMPORTED_KIB = _vm_kib("VmRSS")  # after the bot's imports, before anything runs
 
 
 def spec_of(sandbox: Sandbox) -> dict[str, Any]:
@@ -88,6 +100,10 @@ async def _run(spec: dict[str, Any]) -> None:
     while line := await loop.run_in_executor(None, sys.stdin.readline):  # until stdin closes
         if line.strip() == "stats":
             print(json.dumps({"statements": statements[0]}), flush=True)
+        elif line.strip() == "memory":  # collect garbage, then read the resident set
+            gc.collect()
+            memory = {"imported_kib": IMPORTED_KIB, "rss_kib": _vm_kib("VmRSS")}
+            print(json.dumps({**memory, "peak_kib": _vm_kib("VmHWM")}), flush=True)
     with contextlib.suppress(Exception):
         await bot.close()
     running.cancel()
@@ -149,6 +165,16 @@ async def child_stats(child: asyncio.subprocess.Process) -> dict[str, Any]:
     await child.stdin.drain()
     line = await asyncio.wait_for(child.stdout.readline(), READY_TIMEOUT)
     return dict(json.loads(line))
+
+
+async def child_memory(child: asyncio.subprocess.Process) -> dict[str, int]:
+    """A running bot child's resident set after a garbage collection, KiB: ``rss_kib`` now,
+    ``peak_kib`` its peak so far, ``imported_kib`` right after its imports."""
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write(b"memory\n")
+    await child.stdin.drain()
+    line = await asyncio.wait_for(child.stdout.readline(), READY_TIMEOUT)
+    return {key: int(value) for key, value in json.loads(line).items()}
 
 
 def main() -> int:
