@@ -18,18 +18,21 @@ import logging
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord.gateway
 import discord.http
 import yarl
 from sqlalchemy import event
 
+import bot.migrate  # noqa: F401  `hackbot run` migrates the database before it starts the bot
 from bot.app import create_bot
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.settings import load_settings, merge
-from sandbox.harness import Sandbox, sandbox_names
+
+if TYPE_CHECKING:  # the child never imports the sandbox: production does not load it
+    from sandbox.harness import Sandbox
 
 READY_TIMEOUT = 60.0
 
@@ -47,7 +50,11 @@ IMPORTED_KIB = _vm_kib("VmRSS")  # after the bot's imports, before anything runs
 
 def spec_of(sandbox: Sandbox) -> dict[str, Any]:
     """What the child needs to run the bot the sandbox would run (started sandbox)."""
+    from sandbox.harness import sandbox_names
+
+    base = load_settings(sandbox.config_path, env={}, overrides=sandbox.overrides)
     return {
+        "names": sandbox_names(base.config),
         "config": str(sandbox.config_path),
         "overrides": sandbox.overrides,
         "db_url": sandbox.db_url,
@@ -65,8 +72,7 @@ async def _run(spec: dict[str, Any]) -> None:
     discord.http.Route.BASE = spec["base_url"]
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(spec["gateway_url"])
     config = Path(spec["config"])
-    base = load_settings(config, env={}, overrides=spec["overrides"])
-    overrides = merge(spec["overrides"], sandbox_names(base.config))
+    overrides = merge(spec["overrides"], spec["names"])
     overrides = merge(
         overrides,
         {

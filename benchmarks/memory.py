@@ -74,6 +74,8 @@ async def _crowd_teams(url: str, crowd: list[int], now: Any) -> int:
             groups = groups[:wanted]
             if len(groups) < wanted or rules.max_size < TEAM_SIZE:
                 raise RuntimeError(f"the crowd of {len(crowd):,} cannot form {wanted:,} teams")
+            if not groups:
+                return 0
             rows = []
             for k, group in enumerate(groups):
                 name = f"Equipo Multitud {k:04d}"
