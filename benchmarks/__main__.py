@@ -64,7 +64,7 @@ def main() -> int:
                 ("mixed burst against the floor", lambda: asyncio.run(mixed.run(backends))),
                 ("talk reminder fan-out", lambda: asyncio.run(fanout.run())),
                 ("submissions", lambda: asyncio.run(submissions_bench.run())),
-                ("memory", memory.run),
+                ("memory at event scale", lambda: asyncio.run(memory.run())),
                 ("hackbot demo", demo.run),
             ]
             for name, run in runs:

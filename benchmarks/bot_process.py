@@ -12,30 +12,49 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord.gateway
 import discord.http
 import yarl
 from sqlalchemy import event
 
+import bot.migrate  # noqa: F401  `hackbot run` migrates the database before it starts the bot
 from bot.app import create_bot
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.settings import load_settings, merge
-from sandbox.harness import Sandbox, sandbox_names
+
+if TYPE_CHECKING:  # the child never imports the sandbox: production does not load it
+    from sandbox.harness import Sandbox
 
 READY_TIMEOUT = 60.0
 
 
+def _vm_kib(key: str) -> int:
+    """``VmRSS`` (resident now) or ``VmHWM`` (resident at its peak) of this process, KiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{key}:"):
+            return int(line.split()[1])
+    return -1
+
+
+IMPORTED_KIB = _vm_kib("VmRSS")  # after the bot's imports, before anything runs
+
+
 def spec_of(sandbox: Sandbox) -> dict[str, Any]:
     """What the child needs to run the bot the sandbox would run (started sandbox)."""
+    from sandbox.harness import sandbox_names
+
+    base = load_settings(sandbox.config_path, env={}, overrides=sandbox.overrides)
     return {
+        "names": sandbox_names(base.config),
         "config": str(sandbox.config_path),
         "overrides": sandbox.overrides,
         "db_url": sandbox.db_url,
@@ -53,8 +72,7 @@ async def _run(spec: dict[str, Any]) -> None:
     discord.http.Route.BASE = spec["base_url"]
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(spec["gateway_url"])
     config = Path(spec["config"])
-    base = load_settings(config, env={}, overrides=spec["overrides"])
-    overrides = merge(spec["overrides"], sandbox_names(base.config))
+    overrides = merge(spec["overrides"], spec["names"])
     overrides = merge(
         overrides,
         {
@@ -89,6 +107,10 @@ async def _run(spec: dict[str, Any]) -> None:
     while line := await loop.run_in_executor(None, sys.stdin.readline):  # until stdin closes
         if line.strip() == "stats":
             print(json.dumps({"statements": statements[0]}), flush=True)
+        elif line.strip() == "memory":  # collect garbage, then read the resident set
+            gc.collect()
+            memory = {"imported_kib": IMPORTED_KIB, "rss_kib": _vm_kib("VmRSS")}
+            print(json.dumps({**memory, "peak_kib": _vm_kib("VmHWM")}), flush=True)
     with contextlib.suppress(Exception):
         await bot.close()
     running.cancel()
@@ -150,6 +172,16 @@ async def child_stats(child: asyncio.subprocess.Process) -> dict[str, Any]:
     await child.stdin.drain()
     line = await asyncio.wait_for(child.stdout.readline(), READY_TIMEOUT)
     return dict(json.loads(line))
+
+
+async def child_memory(child: asyncio.subprocess.Process) -> dict[str, int]:
+    """A running bot child's resident set after a garbage collection, KiB: ``rss_kib`` now,
+    ``peak_kib`` its peak so far, ``imported_kib`` right after its imports."""
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write(b"memory\n")
+    await child.stdin.drain()
+    line = await asyncio.wait_for(child.stdout.readline(), READY_TIMEOUT)
+    return {key: int(value) for key, value in json.loads(line).items()}
 
 
 def main() -> int:

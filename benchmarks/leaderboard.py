@@ -2,7 +2,7 @@
 
 For each database: 1,000 teams, each with a current model submission and a six-check list, and
 3,000 members with a country. Then, timed separately and together: reading and ranking the
-board (``compute``), building the card and rendering its PNG in a worker thread
+board (``compute``), building the card and rendering its PNG in a process of its own
 (``make_card``), for the progress board (database only), the countries board, and the likes
 board whose 1,000 repos are read from the local Hub through the Hub adapter (4 at a time).
 
@@ -144,7 +144,7 @@ async def run(backends: list[Backend]) -> Section:
             f"{TEAMS:,} teams, each with a current model submission and a six-check list, and "
             f"{TEAMS * MEMBERS_PER_TEAM:,} members with a country, in a fresh database. Each "
             f"board is computed (`compute`: one read, then the Hub for likes) and its card "
-            f"built with the chart rendered in a worker thread (`make_card`, top 10, 1080 px "
+            f"built with the chart rendered in a process of its own (`make_card`, top 10, 1080 px "
             f"wide PNG), {ROUNDS} times; the likes board reads its {TEAMS:,} repos from the "
             "local Hub through the Hub adapter, 4 requests at a time."
         ),

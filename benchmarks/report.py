@@ -88,11 +88,11 @@ def render(
         "server and its `hackbot_test` database are never touched; set `BENCH_DATABASE_URL` to "
         "use another server (its `public` schema is dropped and rebuilt). When PostgreSQL "
         "cannot be started, its rows say so and everything else still runs. "
-        "`BENCH_TRACEMALLOC=1` adds the traced memory rows. A full run takes about 12 "
+        "A full run takes about 12 "
         "minutes on the machine above. Each benchmark also runs alone with "
-        "`.venv/bin/python -m benchmarks.<name>` (`mixed`, `fanout`, `submissions`), printing "
-        "its section, and the mixed burst and the fan-out print `BENCH ...` summary lines of "
-        "`key=value` pairs on standard error for scripts.",
+        "`.venv/bin/python -m benchmarks.<name>` (`mixed`, `fanout`, `submissions`, `memory`), "
+        "printing its section, and the mixed burst, the fan-out and the memory benchmark "
+        "print `BENCH ...` summary lines of `key=value` pairs on standard error for scripts.",
         "",
     ]
     return "\n".join(out)

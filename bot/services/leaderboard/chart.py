@@ -1,22 +1,26 @@
 """The board as a PNG: a horizontal bar chart readable on a phone (1080 px wide, large type).
 
 Rendered with matplotlib's object API on the Agg canvas (no pyplot, no global figure state), in a
-worker thread. Names cannot break the image: invisible characters are dropped, characters the
-font has no glyph for (emoji) are left out, ``$`` never starts math, and long names are cut.
+short-lived process of its own (this file run as a script: the request as JSON on its standard
+input, the PNG on its standard output). matplotlib and numpy take about 40 MiB once imported and
+are needed only for the few renders an event makes (a card is reused for a minute), so the bot
+never imports them: each render's process returns all of it to the system when it exits, and a
+crash in native drawing code cannot take the bot down. Names cannot break the image: invisible
+characters are dropped, characters the font has no glyph for (emoji) are left out, ``$`` never
+starts math, and long names are cut.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
+import json
+import os
+import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
-
-from matplotlib import font_manager
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ft2font import FT2Font
+from pathlib import Path
 
 from bot.text import clean
 
@@ -27,6 +31,13 @@ WIDTH_IN = 7.2
 DPI = 150
 BAR_COLOR = "#f5a623"
 TOP_COLOR = "#e8590c"
+RENDER_TIMEOUT_S = 60.0  # a render takes well under a second plus the process's start
+# The directory that holds the ``bot`` package: the render process imports ``bot.text`` from it.
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])
+
+
+class ChartError(RuntimeError):
+    """The render process failed or timed out; its last words are in the message."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,9 @@ class Bar:
 
 @cache
 def _glyphs() -> frozenset[int]:
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
     path = font_manager.findfont(FONT, fallback_to_default=True)
     return frozenset(FT2Font(path).get_charmap())
 
@@ -53,7 +67,11 @@ def drawable(text: str, limit: int = NAME_CHARS) -> str:
 
 
 def render(title: str, bars: Sequence[Bar], empty_text: str) -> bytes:
-    """The chart as PNG bytes (blocking: call :func:`render_png` from async code)."""
+    """The chart as PNG bytes, in this process (blocking, and it imports matplotlib: the bot
+    calls :func:`render_png`, which runs this in a process of its own)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     bars = list(bars)[:MAX_BARS]
     height = 1.4 + 0.42 * max(len(bars), 3)
     figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout=None)
@@ -103,4 +121,43 @@ def render(title: str, bars: Sequence[Bar], empty_text: str) -> bytes:
 
 
 async def render_png(title: str, bars: Sequence[Bar], empty_text: str) -> bytes:
-    return await asyncio.to_thread(render, title, list(bars), empty_text)
+    """The chart as PNG bytes, rendered by a process of its own (see the module's docstring).
+
+    Raises :class:`ChartError` when that process fails or takes longer than
+    ``RENDER_TIMEOUT_S``."""
+    request = {"title": title, "bars": [asdict(bar) for bar in bars], "empty_text": empty_text}
+    path = os.pathsep.join(p for p in (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")) if p)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": path, "MPLBACKEND": "Agg"},
+    )
+    try:
+        png, err = await asyncio.wait_for(
+            process.communicate(json.dumps(request).encode()), RENDER_TIMEOUT_S
+        )
+    except BaseException:  # a timeout, or the caller cancelled: no render process outlives it
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        raise
+    if process.returncode != 0 or not png:
+        last = err.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+        raise ChartError(f"the chart process exited {process.returncode}: {last[0]}")
+    return png
+
+
+def main() -> int:
+    """The render process: a request as JSON on standard input, the PNG on standard output."""
+    request = json.loads(sys.stdin.buffer.read())
+    bars = [Bar(**bar) for bar in request["bars"]]
+    sys.stdout.buffer.write(render(request["title"], bars, request["empty_text"]))
+    sys.stdout.buffer.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
