@@ -191,7 +191,9 @@ async def test_a_board_posted_then_killed_is_posted_once_more_and_a_check_killed
     sandbox.hub.set_fault(MODEL, "500")
     ok(await sandbox.run("ana", "submit", {"model": MODEL, "dataset": DATASET}))
     assert sandbox.settings is not None
-    board_channel = sandbox.settings.config.channels.leaderboard
+    board_channel = sandbox.discord.channel_id(
+        sandbox.guild_id, sandbox.settings.config.channels.leaderboard
+    )
     day, db = await in_own_process(sandbox, datetime(2024, 3, 21, 14, 0, tzinfo=UTC))
     processes: list[BotProcess] = []
     try:
