@@ -242,3 +242,46 @@ async def test_a_board_posted_then_killed_is_posted_once_more_and_a_check_killed
     ]
     assert len(day.sent("leaderboard")) == 2
     await db.dispose()
+
+
+async def test_a_retry_result_posted_then_killed_is_posted_once_more_never_lost(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sandbox = await make_sandbox(members=people(), settings=settings(), clock=MORNING)
+    sandbox.hub.load(passing_hub())
+    await team(sandbox)
+    sandbox.hub.set_fault(MODEL, "500")
+    ok(await sandbox.run("ana", "submit", {"model": MODEL, "dataset": DATASET}))
+    sandbox.hub.set_fault(MODEL, "none")
+    day, db = await in_own_process(sandbox, datetime(2024, 3, 21, 14, 0, tzinfo=UTC))
+    [thread_id] = [t.thread_id for t in await rows(db, Team)]
+    processes: list[BotProcess] = []
+    try:
+        # At 16:00 the retry checks the model and writes its result; Discord posts it in the
+        # team's thread, and the bot dies before it hears the answer.
+        hold = sandbox.discord.hold_after("POST", rf"^/channels/{thread_id}/messages$")
+        processes.append(await BotProcess.start(sandbox, sandbox.clock.now()))
+        await crash_at(processes[-1], lambda: hold.hits == 1, NIGHT)
+        hold.release()
+        crash = datetime(2024, 3, 21, 16, 0, tzinfo=UTC)
+        async with db.read() as session:
+            [model] = await session.scalars(
+                select(Submission).where(Submission.is_current, Submission.kind == "model")
+            )
+        assert (model.status, model.result_due) == ("passed", True)
+        processes.append(await BotProcess.start(sandbox, crash))
+        assert await processes[-1].advance(NIGHT) > 0
+        await sandbox.settle()
+    finally:
+        for process in processes:
+            await process.stop()
+
+    async with db.read() as session:
+        [model] = await session.scalars(
+            select(Submission).where(Submission.is_current, Submission.kind == "model")
+        )
+    assert (model.status, model.result_due) == ("passed", False)
+    result = expected("submissions.thread.result", PUBLIC, checklist=checklist(view_of(model)))
+    # The one Discord took before the kill, and the one the next process posted: one extra.
+    assert day.sent("thread:Los Tigres").count(result) == 2
+    await db.dispose()
