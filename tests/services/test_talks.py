@@ -199,3 +199,17 @@ async def test_sync_state_backs_off_and_alerts_once(db: Database) -> None:
     assert state.next_due(every, cap) == moment + cap
     before = await db.write(lambda s: talks.record_success(s, "tok2", moment, 0))
     assert before.alerted
+
+
+async def test_a_claim_partly_delivered_and_given_up_stays_sent(db: Database) -> None:
+    await apply(db, event())
+    at = START - timedelta(minutes=10)
+    [first] = await db.write(lambda s: talks.claim_due(s, at))
+    assert await db.write(lambda s: talks.record_progress(s, first, 0, at, done=False))
+    assert await db.write(lambda s: talks.claim_due(s, START)) == []
+    # The channel post went out: people were reminded, so a later move tells them.
+    statuses = {kind: status for kind, status, _ in await reminders(db)}
+    assert statuses["10m"] == "sent"
+    async with db.read() as session:
+        assert await talks.pending_count(session, START) == 0
+        assert await talks.next_reminder_due(session) is None

@@ -117,13 +117,16 @@ async def claim_due(
         # Taken over by a conditional update on the dead claim: two takers cannot both win.
         send = _send_now(reminder, talk, now)
         claim = uuid4().hex
+        # Given up (too late): still "sent" when some of it went out (the channel post at
+        # least), so a later move or cancellation tells those people.
+        given_up = REMINDER_SENT if reminder.sent_through is not None else REMINDER_SKIPPED
         taken = await session.execute(
             update(TalkReminder)
             .where(TalkReminder.id == reminder.id, TalkReminder.claim == reminder.claim)
             .values(
                 {"claim": claim, "claimed_at": now}
                 if send
-                else {"claim": None, "status": REMINDER_SKIPPED, "done_at": now}
+                else {"claim": None, "status": given_up, "done_at": now}
             )
             .execution_options(synchronize_session=False)
         )
