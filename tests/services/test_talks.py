@@ -213,3 +213,18 @@ async def test_a_claim_partly_delivered_and_given_up_stays_sent(db: Database) ->
     async with db.read() as session:
         assert await talks.pending_count(session, START) == 0
         assert await talks.next_reminder_due(session) is None
+
+
+async def test_a_claim_taken_over_when_a_newer_reminder_is_due_gives_way_to_it(
+    db: Database,
+) -> None:
+    await apply(db, event())
+    assert await claim(db, START - timedelta(hours=24)) == ["24h"]
+    at = START - timedelta(hours=1)
+    [first] = await db.write(lambda s: talks.claim_due(s, at))
+    assert first.kind == "1h"
+    # The process dies; the next run is when the 10 min one is due: only that one goes out.
+    later = START - timedelta(minutes=10)
+    assert [d.kind for d in await db.write(lambda s: talks.claim_due(s, later))] == ["10m"]
+    statuses = {kind: status for kind, status, _ in await reminders(db)}
+    assert statuses["1h"] == "skipped"  # nothing of it had gone out

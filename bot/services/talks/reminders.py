@@ -113,9 +113,16 @@ async def claim_due(
         )
         if send and getattr(claimed, "rowcount", 0) == 1:
             out.append(Delivery(reminder.id, reminder.kind, TalkView.of(talk), claim))
+    # A talk whose newer reminder goes out now needs no rest of an older one.
+    superseded = {
+        talk.id
+        for reminder, talk, send in verdicts
+        if send and reminder.kind not in (NOTICE_CANCELLED, NOTICE_MOVED)
+    }
     for reminder, talk in stale:
         # Taken over by a conditional update on the dead claim: two takers cannot both win.
-        send = _send_now(reminder, talk, now)
+        notice = reminder.kind in (NOTICE_CANCELLED, NOTICE_MOVED)
+        send = _send_now(reminder, talk, now) and (notice or talk.id not in superseded)
         claim = uuid4().hex
         # Given up (too late): still "sent" when some of it went out (the channel post at
         # least), so a later move or cancellation tells those people.
