@@ -228,3 +228,21 @@ async def test_a_reminder_interrupted_too_close_to_the_session_is_given_up(
     assert await mentors_reminders.remind(ctx) is None
     assert await mentors_reminders.next_due(ctx) is None
     assert isinstance(ctx.notifier, RecordingNotifier) and ctx.notifier.sent == []
+
+
+async def test_an_interrupted_reminder_gives_way_to_a_nearer_one_due_at_the_takeover(
+    settings: Settings, db: Database, clock: ManualClock
+) -> None:
+    await booked(settings, db, clock)
+    ctx = make_context(settings, db, clock)
+    start = (await mentors_reminders.next_due(ctx)) + timedelta(hours=1)  # type: ignore[operator]
+    dying = replace(ctx, notifier=DyingNotifier(dies_at=2))
+    clock.set(start - timedelta(hours=1))
+    with contextlib.suppress(Killed):
+        await mentors_reminders.remind(dying)
+    clock.set(start - timedelta(minutes=10))
+    assert await mentors_reminders.remind(ctx) == "core.jobs.mentor_reminders|1"
+    assert isinstance(ctx.notifier, RecordingNotifier)
+    assert [kind for kind, _, _ in ctx.notifier.sent] == ["thread", "dm", "dm"]
+    assert await mentors_reminders.waiting(ctx) == 0
+    assert await mentors_reminders.next_due(ctx) is None

@@ -57,25 +57,27 @@ async def take_due(session: AsyncSession, rules: MentorRules, *, now: datetime) 
     once (the bot was down), only the nearest is sent; the others are recorded skipped."""
     due: list[Reminder] = []
     for booking, done, in_flight in await _pending(session, rules, now):
+        offsets = [
+            o
+            for o in rules.reminders
+            if int(o.total_seconds()) not in done and booking.starts_at - o <= now
+        ]
         for row in in_flight:
             if row.claimed_at is not None and row.claimed_at > now - rules.reminder_takeover:
                 continue  # its process may still be delivering it
-            claim = uuid4().hex
+            # Taken over by a conditional update on the dead claim (two takers cannot both
+            # win); given up when a nearer reminder of the booking is due now.
+            claim = None if offsets else uuid4().hex
             taken = await session.execute(
                 update(MentorReminder)
                 .where(MentorReminder.id == row.id, MentorReminder.claim == row.claim)
                 .values(claim=claim, claimed_at=now)
                 .execution_options(synchronize_session=False)
             )
-            if getattr(taken, "rowcount", 0) == 1:
+            if claim is not None and getattr(taken, "rowcount", 0) == 1:
                 view = await booking_view(session, booking)
                 offset = timedelta(seconds=row.offset_seconds)
                 due.append(Reminder(view, offset, row.id, claim, row.step))
-        offsets = [
-            o
-            for o in rules.reminders
-            if int(o.total_seconds()) not in done and booking.starts_at - o <= now
-        ]
         if not offsets:
             continue
         nearest = min(offsets)
