@@ -2,8 +2,11 @@
 role, and by DM to each subscriber.
 
 What is due is claimed in the database before anything is sent (``bot.services.talks.
-reminders``: the late rule lives there), so a rerun or a restart never sends a reminder
-twice. Reminders go from the programme as last known: a Calendar outage stops none.
+reminders``: the late rule lives there), and each message is recorded as it goes out (the
+channel post, then the DMs in subscriber order). A restart finishes a reminder its dead
+predecessor had begun, once the claim is ``talks.reminder_takeover`` old; only the message in
+flight at the crash can go out twice. Reminders go from the programme as last known: a Calendar
+outage stops none.
 """
 
 from __future__ import annotations
@@ -38,22 +41,47 @@ def message_for(delivery: Delivery) -> Message:
 
 async def deliver(ctx: JobContext) -> str | None:
     now = ctx.clock.now()
-    deliveries = await ctx.db.write(lambda session: talks.claim_due(session, now))
+    takeover = ctx.settings.config.talks.reminder_takeover
+    deliveries = await ctx.db.write(lambda session: talks.claim_due(session, now, takeover))
     if not deliveries:
         return None
     async with ctx.db.read() as session:
-        subscribers = await talks.dm_channels(session)
+        subscribers = sorted((await talks.dm_channels(session)).items())
     for delivery in deliveries:
-        message = message_for(delivery)
-        await ctx.notifier.ping("talks", ALERTS_ROLE, message)
-        for user_id, channel_id in subscribers.items():
-            await ctx.notifier.dm(user_id, message, channel_id=channel_id)
+        await _deliver_one(ctx, delivery, subscribers)
     return f"talks.jobs.reminded|{len(deliveries)}"
+
+
+async def _deliver_one(
+    ctx: JobContext, delivery: Delivery, subscribers: list[tuple[int, int | None]]
+) -> None:
+    """The channel post, then each subscriber's DM, each recorded once Discord has it; stops
+    when another process took the claim over."""
+    message = message_for(delivery)
+    done = delivery.sent_through
+    todo = [(u, c) for u, c in subscribers if done is None or u > done]
+
+    async def record(through: int, last: bool) -> bool:
+        now = ctx.clock.now()
+        return await ctx.db.write(
+            lambda s: talks.record_progress(s, delivery, through, now, done=last)
+        )
+
+    if done is None:
+        await ctx.notifier.ping("talks", ALERTS_ROLE, message)
+        if not await record(0, not todo):
+            return
+    for index, (user_id, channel_id) in enumerate(todo):
+        await ctx.notifier.dm(user_id, message, channel_id=channel_id)
+        if not await record(user_id, index == len(todo) - 1):
+            return
+    if done is not None and not todo:
+        await record(done, True)
 
 
 async def next_due(ctx: JobContext) -> datetime | None:
     async with ctx.db.read() as session:
-        return await talks.next_reminder_due(session)
+        return await talks.next_reminder_due(session, ctx.settings.config.talks.reminder_takeover)
 
 
 async def backlog(ctx: JobContext) -> int:

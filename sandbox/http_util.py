@@ -90,9 +90,11 @@ class Holder:
     def __init__(self, max_seconds: float) -> None:
         self.max_seconds = max_seconds
         self._closing = asyncio.Event()
+        self.held = 0  # requests held so far (a test waits for one to aim a crash at it)
 
     async def hold(self) -> None:
         """Wait up to ``max_seconds``; returns at once when the server is closing."""
+        self.held += 1
         try:
             await asyncio.wait_for(self._closing.wait(), timeout=self.max_seconds)
         except TimeoutError:

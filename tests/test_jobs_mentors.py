@@ -3,6 +3,8 @@ the notifier, what they record through the database."""
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -159,3 +161,88 @@ async def test_an_unclaimed_request_is_announced_again_once_per_period(
         )
     ]
     assert await mentors_reping.next_due(ctx) == clock.now() + rules.reping_after
+
+
+class Killed(Exception):
+    """The process died while Discord was being asked (nothing after it runs)."""
+
+
+class DyingNotifier(RecordingNotifier):
+    """Dies on the ``dies_at``-th message it is asked to send, before Discord has it."""
+
+    def __init__(self, dies_at: int) -> None:
+        super().__init__()
+        self.dies_at = dies_at
+
+    def _maybe_die(self) -> None:
+        if len(self.sent) + 1 == self.dies_at:
+            raise Killed
+
+    async def to_thread(self, thread_id: int, message: Message, /) -> bool:
+        self._maybe_die()
+        return await super().to_thread(thread_id, message)
+
+    async def dm(self, user_id: int, message: Message, /, channel_id: int | None = None) -> bool:
+        self._maybe_die()
+        return await super().dm(user_id, message, channel_id=channel_id)
+
+
+async def test_a_reminder_interrupted_is_finished_from_where_it_stopped_after_the_takeover(
+    settings: Settings, db: Database, clock: ManualClock
+) -> None:
+    await booked(settings, db, clock)
+    ctx = make_context(settings, db, clock)
+    start = (await mentors_reminders.next_due(ctx)) + timedelta(hours=1)  # type: ignore[operator]
+    takeover = settings.config.mentors.reminder_takeover
+    # The thread's message went out, the mentor's DM did not.
+    dying = replace(ctx, notifier=DyingNotifier(dies_at=2))
+    clock.set(start - timedelta(hours=1))
+    with contextlib.suppress(Killed):
+        await mentors_reminders.remind(dying)
+    assert isinstance(dying.notifier, RecordingNotifier)
+    assert [kind for kind, _, _ in dying.notifier.sent] == ["thread"]
+    assert await mentors_reminders.next_due(ctx) == clock.now() + takeover
+    assert await mentors_reminders.waiting(ctx) == 2  # the one in flight and the 10 min one
+
+    clock.advance(takeover - timedelta(seconds=1))
+    assert await mentors_reminders.remind(ctx) is None  # its process may still be at it
+    clock.advance(timedelta(seconds=1))
+    assert await mentors_reminders.remind(ctx) == "core.jobs.mentor_reminders|1"
+    assert isinstance(ctx.notifier, RecordingNotifier)
+    assert [(kind, who) for kind, who, _ in ctx.notifier.sent] == [("dm", MENTOR), ("dm", CAPTAIN)]
+    assert await mentors_reminders.remind(ctx) is None
+    assert await mentors_reminders.waiting(ctx) == 1  # the 10 min one
+
+
+async def test_a_reminder_interrupted_too_close_to_the_session_is_given_up(
+    settings: Settings, db: Database, clock: ManualClock
+) -> None:
+    await booked(settings, db, clock)
+    ctx = make_context(settings, db, clock)
+    start = (await mentors_reminders.next_due(ctx)) + timedelta(hours=1)  # type: ignore[operator]
+    dying = replace(ctx, notifier=DyingNotifier(dies_at=1))
+    clock.set(start - timedelta(minutes=1))
+    with contextlib.suppress(Killed):
+        await mentors_reminders.remind(dying)
+    clock.set(start)
+    assert await mentors_reminders.remind(ctx) is None
+    assert await mentors_reminders.next_due(ctx) is None
+    assert isinstance(ctx.notifier, RecordingNotifier) and ctx.notifier.sent == []
+
+
+async def test_an_interrupted_reminder_gives_way_to_a_nearer_one_due_at_the_takeover(
+    settings: Settings, db: Database, clock: ManualClock
+) -> None:
+    await booked(settings, db, clock)
+    ctx = make_context(settings, db, clock)
+    start = (await mentors_reminders.next_due(ctx)) + timedelta(hours=1)  # type: ignore[operator]
+    dying = replace(ctx, notifier=DyingNotifier(dies_at=2))
+    clock.set(start - timedelta(hours=1))
+    with contextlib.suppress(Killed):
+        await mentors_reminders.remind(dying)
+    clock.set(start - timedelta(minutes=10))
+    assert await mentors_reminders.remind(ctx) == "core.jobs.mentor_reminders|1"
+    assert isinstance(ctx.notifier, RecordingNotifier)
+    assert [kind for kind, _, _ in ctx.notifier.sent] == ["thread", "dm", "dm"]
+    assert await mentors_reminders.waiting(ctx) == 0
+    assert await mentors_reminders.next_due(ctx) is None

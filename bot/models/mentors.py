@@ -5,7 +5,8 @@ A slot is booked by one team at most: ``MentorSlot.team_id`` changes only by a c
 update (``SET team_id = :t WHERE team_id IS NULL``) in the same transaction as the booking row,
 and a partial unique index keeps one live booking per slot. A help request is claimed the same
 way (``SET mentor_id = :m, status = 'claimed' WHERE status = 'open'``). Reminders are rows with a
-unique (booking, offset): written before they are sent, so none goes out twice.
+unique (booking, offset): written before they are sent, then each message recorded as it goes
+out, so a process dying mid-reminder leaves the rest to the next and repeats at most one.
 """
 
 from __future__ import annotations
@@ -113,6 +114,12 @@ class MentorReminder(Base):
     )
     offset_seconds: Mapped[int] = mapped_column(Integer)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # While a process delivers it: its claim (NULL once all three messages went out), when it
+    # last recorded progress, and the messages delivered (thread, mentor's DM, member's DM). A
+    # claim with no progress for ``mentors.reminder_takeover`` is taken over from there.
+    claim: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    step: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class MentorRequest(Base):

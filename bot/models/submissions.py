@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, Snowflake, UTCDateTime
@@ -59,6 +69,9 @@ class Submission(Base):
     # retry job tries again.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # A retry's result written and not yet posted in the team's thread: the retry job posts it,
+    # then clears this (a crash in between leaves it for the next run).
+    result_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The newest commit seen after the deadline, once organizers were told about it.
     late_sha: Mapped[str | None] = mapped_column(String(40))
 

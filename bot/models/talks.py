@@ -4,7 +4,9 @@
 is one talk, whatever the number of syncs and restarts; ``discord_event_id`` links it to its
 Discord scheduled event. A reminder row exists per (talk, kind, start it was planned for):
 moving a talk plans new rows, and a row is claimed (``pending`` -> ``sent`` or ``skipped``) by
-a conditional update before anything is delivered, so nothing goes out twice.
+a conditional update before anything is delivered; each message delivered is then recorded on
+the row, so a process that dies mid-delivery leaves the rest to the next one and at most the
+message in flight goes out twice.
 """
 
 from __future__ import annotations
@@ -58,6 +60,13 @@ class TalkReminder(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     status: Mapped[str] = mapped_column(String(16), default=REMINDER_PENDING)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # While a process delivers a ``sent`` reminder: its claim (NULL once every message went
+    # out), when it last recorded progress, and how far it got (NULL: nothing; 0: the channel
+    # post; a user id: the DMs up to that subscriber). A claim with no progress for
+    # ``talks.reminder_takeover`` is taken over from there.
+    claim: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_through: Mapped[int | None] = mapped_column(Snowflake)
 
 
 class TalkSubscriber(Base):

@@ -32,6 +32,9 @@ class MentorSettings(Section):
     reminders: list[Duration] = Field(
         default_factory=lambda: [timedelta(hours=1), timedelta(minutes=10)]
     )
+    # A reminder claimed by a process that recorded no progress for this long (it died
+    # mid-delivery) is taken over by the next run and finished from where it stopped.
+    reminder_takeover: Duration = timedelta(minutes=2)
     book_page_size: int = Field(25, ge=1, le=25)
 
     @field_validator("expertise")
@@ -46,6 +49,13 @@ class MentorSettings(Section):
         if len(set(tags)) != len(tags):
             raise ValueError("lists a tag twice")
         return tags
+
+    @field_validator("reminder_takeover")
+    @classmethod
+    def _takeover(cls, value: timedelta) -> timedelta:
+        if not timedelta(seconds=10) <= value <= timedelta(hours=1):
+            raise ValueError("must be from 10s to 1h")
+        return value
 
     @field_validator("reminders")
     @classmethod

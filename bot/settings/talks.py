@@ -17,6 +17,9 @@ class TalkSettings(Section):
         default_factory=lambda: [timedelta(hours=24), timedelta(hours=1), timedelta(minutes=10)],
         max_length=6,
     )
+    # A reminder claimed by a process that recorded no progress for this long (it died
+    # mid-delivery) is taken over by the next run and finished from where it stopped.
+    reminder_takeover: Duration = timedelta(minutes=2)
     discord_events: bool = True
     # Discord allows 100 scheduled or active events per server; talks take at most this many.
     max_discord_events: int = Field(default=100, ge=0, le=100)
@@ -30,6 +33,13 @@ class TalkSettings(Section):
     calendar_timeout: Duration = timedelta(seconds=10)
     # How many talks `/talks list` shows.
     list_size: int = Field(default=10, ge=1, le=25)
+
+    @field_validator("reminder_takeover")
+    @classmethod
+    def _takeover(cls, value: timedelta) -> timedelta:
+        if not timedelta(seconds=10) <= value <= timedelta(hours=1):
+            raise ValueError("must be from 10s to 1h")
+        return value
 
     @field_validator("reminders")
     @classmethod

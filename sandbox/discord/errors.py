@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +59,39 @@ class DiscordFault:
         if self.method not in ("*", method.upper()):
             return False
         return self.regex.search(path) is not None
+
+
+@dataclass
+class DiscordHold:
+    """A point to crash the bot at: a matching bot request is handled as usual (a message is
+    recorded, posted for everyone to see), then its answer is held back until :meth:`release`
+    (or ``max_seconds``). ``hits`` counts the requests held."""
+
+    method: str
+    path_pattern: str
+    count: int = 1
+    max_seconds: float = 30.0
+    hits: int = 0
+    regex: re.Pattern[str] = field(init=False, repr=False)
+    released: asyncio.Event = field(init=False, repr=False, default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.method = self.method.upper()
+        self.regex = re.compile(self.path_pattern)
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.count <= 0:
+            return False
+        if self.method not in ("*", method.upper()):
+            return False
+        return self.regex.search(path) is not None
+
+    async def hold(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.released.wait(), self.max_seconds)
+
+    def release(self) -> None:
+        self.released.set()
 
 
 def not_found() -> DiscordError:

@@ -286,6 +286,12 @@ async def _handle(
         server.errors.append({"type": "server_exception", "path": sub, "error": repr(exc)})
         response = json_response({"message": "500: Internal Server Error", "code": 0}, status=500)
     response.headers.update(verdict.headers)
+    for hold in server.holds:
+        if hold.matches(request.method, sub):
+            hold.count -= 1
+            hold.hits += 1
+            await hold.hold()
+            break
     return response, ""
 
 

@@ -20,7 +20,7 @@ from . import (
     routes_webhooks,
 )
 from .dispatches import Dispatches
-from .errors import DiscordFault, RejectedByDiscord
+from .errors import DiscordFault, DiscordHold, RejectedByDiscord
 from .forgery import Forgery
 from .gateway import GUILD_MEMBERS, Gateway
 from .http_core import SERVER_KEY, Exchange, discord_middleware
@@ -58,6 +58,7 @@ class LocalDiscord(StateViews, Dispatches, Forgery):
         self.requests: list[tuple[str, str, int]] = []
         self.errors: list[dict[str, Any]] = []
         self.faults: list[DiscordFault] = []
+        self.holds: list[DiscordHold] = []
         # Discord's REST rate limits, enforced unless a test switches them off (saying why)
         self.ratelimits = RateLimits(clock=SandboxTime(lambda: self.now()))  # noqa: PLW0108
         # every REST request and answer, when a test asks for them (set to a list)
@@ -100,6 +101,8 @@ class LocalDiscord(StateViews, Dispatches, Forgery):
         return web.Response(body=content, content_type="application/octet-stream")
 
     async def close(self) -> None:
+        for hold in self.holds:
+            hold.release()
         self.interactions.cancel_timers()
         await self.gateway.close_all()
         if self._runner is not None:
@@ -209,6 +212,15 @@ class LocalDiscord(StateViews, Dispatches, Forgery):
         fault = DiscordFault(method, path_pattern, status, retry_after, count, global_)
         self.faults.append(fault)
         return fault
+
+    def hold_after(
+        self, method: str, path_pattern: str, *, count: int = 1, max_seconds: float = 30.0
+    ) -> DiscordHold:
+        """Handle the next ``count`` matching bot requests, then hold their answers back until
+        the hold is released: Discord did it, the bot has not heard (a crash aimed there)."""
+        hold = DiscordHold(method, path_pattern, count, max_seconds)
+        self.holds.append(hold)
+        return hold
 
     # ---- effects ----------------------------------------------------------------------------
     @property

@@ -45,6 +45,16 @@ class LocalHub(LocalServer):
 
     # -- control -------------------------------------------------------------------------------
     @property
+    def held(self) -> int:
+        """Requests held open by a "timeout" fault so far."""
+        return self._holder.held
+
+    def release_held(self) -> None:
+        """Answer every request held open now (the server stays up)."""
+        self._holder.release_all()
+        self._holder.reset()
+
+    @property
     def url(self) -> str:
         return self.base_url
 

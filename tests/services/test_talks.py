@@ -50,7 +50,49 @@ async def reminders(db: Database) -> list[tuple[str, str, datetime]]:
 
 
 async def claim(db: Database, now: datetime) -> list[str]:
-    return [d.kind for d in await db.write(lambda s: talks.claim_due(s, now))]
+    """Claim what is due and record it delivered (every message out)."""
+    deliveries = await db.write(lambda s: talks.claim_due(s, now))
+    for d in deliveries:
+        assert await db.write(lambda s, d=d: talks.record_progress(s, d, 0, now, done=True))
+    return [d.kind for d in deliveries]
+
+
+async def test_a_claim_left_without_progress_is_taken_over_from_where_it_stopped(
+    db: Database,
+) -> None:
+    await apply(db, event())
+    at = START - timedelta(hours=24)
+    [first] = await db.write(lambda s: talks.claim_due(s, at))
+    assert first.sent_through is None
+    # The channel post and one subscriber's DM recorded; then the process dies.
+    assert await db.write(lambda s: talks.record_progress(s, first, 0, at, done=False))
+    assert await db.write(lambda s: talks.record_progress(s, first, 42, at, done=False))
+    takeover = timedelta(minutes=2)
+    async with db.read() as session:
+        assert await talks.next_reminder_due(session, takeover) == at + takeover
+    # Not before the takeover time: its process may still be delivering it.
+    assert await db.write(lambda s: talks.claim_due(s, at + timedelta(minutes=1))) == []
+    later = at + takeover
+    [second] = await db.write(lambda s: talks.claim_due(s, later))
+    assert (second.reminder_id, second.sent_through) == (first.reminder_id, 42)
+    assert second.claim != first.claim
+    # The old claim can no longer record anything: its process would stop.
+    assert not await db.write(lambda s: talks.record_progress(s, first, 43, later, done=False))
+    assert await db.write(lambda s: talks.record_progress(s, second, 43, later, done=True))
+    assert await db.write(lambda s: talks.claim_due(s, later + timedelta(hours=1))) == []
+    assert [status for kind, status, _ in await reminders(db) if kind == "24h"] == ["sent"]
+
+
+async def test_a_claim_taken_over_after_the_talk_started_is_skipped(db: Database) -> None:
+    await apply(db, event())
+    at = START - timedelta(minutes=10)
+    [first] = await db.write(lambda s: talks.claim_due(s, at))
+    assert first.kind == "10m"
+    assert await db.write(lambda s: talks.claim_due(s, START)) == []
+    statuses = {kind: status for kind, status, _ in await reminders(db)}
+    assert statuses["10m"] == "skipped"
+    async with db.read() as session:
+        assert await talks.pending_count(session, START) == 0
 
 
 def test_reminder_kinds_are_written_as_configured() -> None:
@@ -157,3 +199,32 @@ async def test_sync_state_backs_off_and_alerts_once(db: Database) -> None:
     assert state.next_due(every, cap) == moment + cap
     before = await db.write(lambda s: talks.record_success(s, "tok2", moment, 0))
     assert before.alerted
+
+
+async def test_a_claim_partly_delivered_and_given_up_stays_sent(db: Database) -> None:
+    await apply(db, event())
+    at = START - timedelta(minutes=10)
+    [first] = await db.write(lambda s: talks.claim_due(s, at))
+    assert await db.write(lambda s: talks.record_progress(s, first, 0, at, done=False))
+    assert await db.write(lambda s: talks.claim_due(s, START)) == []
+    # The channel post went out: people were reminded, so a later move tells them.
+    statuses = {kind: status for kind, status, _ in await reminders(db)}
+    assert statuses["10m"] == "sent"
+    async with db.read() as session:
+        assert await talks.pending_count(session, START) == 0
+        assert await talks.next_reminder_due(session) is None
+
+
+async def test_a_claim_taken_over_when_a_newer_reminder_is_due_gives_way_to_it(
+    db: Database,
+) -> None:
+    await apply(db, event())
+    assert await claim(db, START - timedelta(hours=24)) == ["24h"]
+    at = START - timedelta(hours=1)
+    [first] = await db.write(lambda s: talks.claim_due(s, at))
+    assert first.kind == "1h"
+    # The process dies; the next run is when the 10 min one is due: only that one goes out.
+    later = START - timedelta(minutes=10)
+    assert [d.kind for d in await db.write(lambda s: talks.claim_due(s, later))] == ["10m"]
+    statuses = {kind: status for kind, status, _ in await reminders(db)}
+    assert statuses["1h"] == "skipped"  # nothing of it had gone out

@@ -76,6 +76,20 @@ async def next_due(
     if await due(session, settings, now):
         return now
     times = [next_time(settings.board(b).cron, now) for b in settings.enabled_boards()]
+    # A claim whose process may have died: due again when it can be taken over, if its
+    # scheduled time is still the board's latest within the catch-up window then.
+    claims = await session.scalars(
+        select(LeaderboardPost).where(
+            LeaderboardPost.status == CLAIMED,
+            LeaderboardPost.board.in_(settings.enabled_boards()),
+            LeaderboardPost.scheduled_for >= now - settings.catch_up,
+        )
+    )
+    for row in claims:
+        takeover = row.claimed_at + STALE_CLAIM
+        cron = settings.board(row.board).cron
+        if latest_time(cron, takeover, settings.catch_up) == row.scheduled_for:
+            times.append(takeover)
     return min((t for t in times if t is not None), default=None)
 
 

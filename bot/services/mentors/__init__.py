@@ -20,7 +20,13 @@ from bot.services.mentors.queue import (
     set_request_message,
     set_request_thread,
 )
-from bot.services.mentors.reminders import count_waiting, next_due, take_due
+from bot.services.mentors.reminders import (
+    STEPS,
+    count_waiting,
+    next_due,
+    record_step,
+    take_due,
+)
 from bot.services.mentors.slots import (
     add_slots,
     book,
@@ -48,6 +54,7 @@ from bot.services.mentors.views import (
 )
 
 __all__ = [
+    "STEPS",
     "BookingView",
     "CancelResult",
     "MentorRules",
@@ -75,6 +82,7 @@ __all__ = [
     "next_due",
     "next_reping",
     "rate",
+    "record_step",
     "release",
     "remove_slot",
     "require_profile",

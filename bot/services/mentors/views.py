@@ -21,6 +21,7 @@ class MentorRules:
     open_requests_per_team: int
     reping_after: timedelta
     reminders: tuple[timedelta, ...]
+    reminder_takeover: timedelta = timedelta(minutes=2)
 
     @classmethod
     def from_settings(cls, config: Config) -> MentorRules:
@@ -35,6 +36,7 @@ class MentorRules:
             open_requests_per_team=mentors.open_requests_per_team,
             reping_after=mentors.reping_after,
             reminders=tuple(mentors.reminders),
+            reminder_takeover=mentors.reminder_takeover,
         )
 
 
@@ -116,6 +118,11 @@ class QueueInfo:
 class Reminder:
     booking: BookingView
     offset: timedelta
+    # The row and claim it is delivered under, and the messages an earlier (dead) process
+    # delivered: 1 the thread's, 2 the mentor's DM too (a reminder taken over).
+    reminder_id: int = 0
+    claim: str = ""
+    step: int = 0
 
 
 @dataclass(frozen=True)

@@ -185,13 +185,14 @@ async def _links(session: AsyncSession, team_id: int) -> dict[str, str | None]:
 
 
 async def retry_pending(db: Database, hub: HubClient, config: Config, now: datetime) -> BatchResult:
-    """Verify again every pending submission whose retry is due."""
+    """Verify again every pending submission whose retry is due; each result is stored marked
+    to post (``store.results_to_post``) until the job has posted it."""
     async with db.read() as session:
         due = await store.pending_due(session, now)
         teams = {v.team_id: await _team(session, v.team_id) for v in due}
         links = {v.team_id: await _links(session, v.team_id) for v in due}
     return await _verify_batch(
-        db, hub, config, now, rows=due, teams=teams, links=links, retrying=True
+        db, hub, config, now, rows=due, teams=teams, links=links, retrying=True, to_post=True
     )
 
 
@@ -224,6 +225,7 @@ async def _verify_batch(
     teams: dict[int, TeamRef | None],
     links: dict[int, dict[str, str | None]],
     retrying: bool,
+    to_post: bool = False,
 ) -> BatchResult:
     batch = BatchResult()
     unauthorized = False
@@ -261,7 +263,7 @@ async def _verify_batch(
             ver: Verified = verified,
             late: str | None = late_sha,
         ) -> tuple[SubmissionView | None, bool]:
-            stored = await store.store_result(session, v.id, ver, now)
+            stored = await store.store_result(session, v.id, ver, now, to_post=to_post)
             claimed = False
             if stored is not None and late is not None:
                 claimed = await store.claim_late(session, v.id, late)

@@ -199,15 +199,46 @@ def _apply(
 
 
 async def store_result(
-    session: AsyncSession, submission_id: int, verified: Verified, now: datetime
+    session: AsyncSession,
+    submission_id: int,
+    verified: Verified,
+    now: datetime,
+    *,
+    to_post: bool = False,
 ) -> SubmissionView | None:
-    """Store a new verification of a submission still current (None when it was replaced)."""
+    """Store a new verification of a submission still current (None when it was replaced).
+    ``to_post``: the retry job posts this result in the team's thread (``results_to_post``)."""
     row = await session.get(Submission, submission_id, with_for_update=True)
     if row is None or not row.is_current:
         return None
     _apply(row, verified, now, None)
+    if to_post:
+        row.result_due = True
     await session.flush()
     return view_of(row)
+
+
+async def results_to_post(session: AsyncSession) -> list[tuple[SubmissionView, int | None]]:
+    """Retry results written and not yet posted, with the thread to post each in (None: none,
+    or the submission was replaced since)."""
+    rows = await session.execute(
+        select(Submission, Team.thread_id)
+        .join(Team, Team.id == Submission.team_id)
+        .where(Submission.result_due)
+        .order_by(Submission.id)
+    )
+    return [(view_of(row), thread if row.is_current else None) for row, thread in rows.all()]
+
+
+async def result_posted(session: AsyncSession, submission_id: int) -> None:
+    await session.execute(
+        update(Submission).where(Submission.id == submission_id).values(result_due=False)
+    )
+
+
+async def has_results_to_post(session: AsyncSession) -> bool:
+    found = await session.scalar(select(Submission.id).where(Submission.result_due).limit(1))
+    return found is not None
 
 
 async def postpone(

@@ -17,7 +17,13 @@ from bot.services.talks.programme import (
     reminder_kind,
     upcoming,
 )
-from bot.services.talks.reminders import Delivery, claim_due, next_reminder_due, pending_count
+from bot.services.talks.reminders import (
+    Delivery,
+    claim_due,
+    next_reminder_due,
+    pending_count,
+    record_progress,
+)
 from bot.services.talks.subscriptions import (
     dm_channels,
     set_dm_channel,
@@ -51,6 +57,7 @@ __all__ = [
     "pending_count",
     "read_sync_state",
     "record_failure",
+    "record_progress",
     "record_success",
     "reminder_kind",
     "set_dm_channel",
