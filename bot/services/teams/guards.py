@@ -8,15 +8,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, Forbidden
 from bot.models.teams import Team
-from bot.services.teams.queries import lock_state, team_row_of
-from bot.services.teams.views import TeamRules
+from bot.services.teams.queries import TeamRow, lock_state, team_row_of
+from bot.services.teams.views import LockState, TeamRules
 
 
 async def ensure_unlocked(
     session: AsyncSession, rules: TeamRules, now: datetime, team: Team | None = None
-) -> None:
-    """Refuse when team changes are locked: by the deadline, by organizers, or for ``team``."""
+) -> LockState:
+    """Refuse when team changes are locked: by the deadline, by organizers, or for ``team``;
+    returns the lock state read."""
     state = await lock_state(session, rules, now)
+    refuse_if_locked(state, team)
+    return state
+
+
+def refuse_if_locked(state: LockState, team: Team | TeamRow | None = None) -> None:
+    """Refuse when ``state`` locks team changes, or when ``team`` is locked."""
     if state.by_deadline:
         raise Conflict("teams.errors.deadline_passed")
     if state.locked:

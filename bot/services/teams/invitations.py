@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.errors import Conflict, Forbidden, NotFound
 from bot.models.teams import (
@@ -23,15 +24,20 @@ from bot.models.teams import (
     PENDING,
     Invitation,
     JoinRequest,
+    LftProfile,
     Team,
+    TeamMember,
 )
 from bot.services import audit
 from bot.services.teams import limits
-from bot.services.teams.guards import ensure_unlocked, member_team
+from bot.services.teams.guards import ensure_unlocked, member_team, refuse_if_locked
 from bot.services.teams.membership import add_member, rowcount, teams_by_id
+from bot.services.teams.names import name_key
 from bot.services.teams.queries import (
+    TeamRead,
+    TeamRow,
     load_team,
-    team_row_by_name,
+    read_teams,
     team_row_of,
     view_of,
 )
@@ -43,6 +49,7 @@ from bot.services.teams.views import (
     MembershipChange,
     TeamRules,
 )
+from bot.text import clean
 
 _NO_SYNC = {"synchronize_session": False}
 
@@ -243,7 +250,7 @@ async def answer_invitation(
             team_id=team.id,
         )
         return None
-    await ensure_unlocked(session, rules, now, team)
+    lock = await ensure_unlocked(session, rules, now, team)
     change = await add_member(
         session,
         rules,
@@ -253,6 +260,7 @@ async def answer_invitation(
         actor_id=user_id,
         action="team.invitation_accepted",
         keep_invitation=invitation_id,
+        lock=lock,
     )
     await _claim(session, Invitation, invitation_id, status=ACCEPTED, now=now)
     return change
@@ -321,22 +329,15 @@ async def join(
     this team made recently, whatever became of it). A pending invitation from that team
     counts as accepted.
     """
-    team = await team_row_by_name(session, team_name)
-    await ensure_unlocked(session, rules, now, team)
-    current = await team_row_of(session, user_id)
-    if current is not None:
-        key = "already_member" if current.id == team.id else "already_in_team"
-        raise Conflict(f"teams.errors.{key}", team=current.name)
+    read = await _read_for_join(session, rules, user_id, team_name, now)
+    team, state = read.row, read.extra
+    refuse_if_locked(read.lock, team)
+    if state.current_team_id is not None:
+        key = "already_member" if state.current_team_id == team.id else "already_in_team"
+        raise Conflict(f"teams.errors.{key}", team=state.current_team_name)
     if team.size >= rules.max_size:
         raise Conflict("teams.errors.team_full", team=team.name, count=rules.max_size)
-    invitation_id = await session.scalar(
-        select(Invitation.id).where(
-            Invitation.team_id == team.id,
-            Invitation.invitee_id == user_id,
-            Invitation.status == PENDING,
-            Invitation.expires_at > now,
-        )
-    )
+    invitation_id = state.invitation_id
     if team.open or invitation_id is not None:
         change = await add_member(
             session,
@@ -347,12 +348,60 @@ async def join(
             actor_id=user_id,
             action="team.joined",
             keep_invitation=invitation_id,
+            lock=read.lock,
+            members=read.members,
+            lft=(state.lft_looking, state.lft_post),
         )
         if invitation_id is not None:
             await _claim(session, Invitation, invitation_id, status=ACCEPTED, now=now)
             change = replace(change, closed=(*change.closed, await _closed(session, invitation_id)))
         return JoinResult(kind="joined", team=change.team, change=change)
     return await _request(session, rules, team, user_id, now)
+
+
+async def _read_for_join(
+    session: AsyncSession, rules: TeamRules, user_id: int, team_name: str, now: datetime
+) -> TeamRead:
+    """In one statement, what joining reads: the team by name with the global lock and its
+    members, and, beside it, the member's current team, the team's pending invitation for
+    them and their looking-for-team profile. ``NotFound`` when no team has that name."""
+    current = aliased(Team)
+    membership = aliased(TeamMember)
+    current_team = (
+        select(current.id, current.name)
+        .join(membership, membership.team_id == current.id)
+        .where(membership.user_id == user_id)
+        .correlate(None)
+    )
+    profile = select(LftProfile).where(LftProfile.user_id == user_id).correlate(None)
+    found = await read_teams(
+        session,
+        rules,
+        now,
+        Team.name_key == name_key(team_name),
+        extra=(
+            current_team.with_only_columns(current.id).scalar_subquery().label("current_team_id"),
+            current_team.with_only_columns(current.name)
+            .scalar_subquery()
+            .label("current_team_name"),
+            select(Invitation.id)
+            .where(
+                Invitation.team_id == Team.id,
+                Invitation.invitee_id == user_id,
+                Invitation.status == PENDING,
+                Invitation.expires_at > now,
+            )
+            .limit(1)
+            .correlate(Team)
+            .scalar_subquery()
+            .label("invitation_id"),
+            profile.with_only_columns(LftProfile.looking).scalar_subquery().label("lft_looking"),
+            profile.with_only_columns(LftProfile.post_id).scalar_subquery().label("lft_post"),
+        ),
+    )
+    if not found:
+        raise NotFound("teams.errors.team_not_found", name=clean(team_name)[:100])
+    return found[0]
 
 
 async def _closed(session: AsyncSession, invitation_id: int) -> ClosedItem:
@@ -392,7 +441,7 @@ async def closed_item(session: AsyncSession, kind: ItemKind, item_id: int) -> Cl
 
 
 async def _request(
-    session: AsyncSession, rules: TeamRules, team: Team, user_id: int, now: datetime
+    session: AsyncSession, rules: TeamRules, team: TeamRow, user_id: int, now: datetime
 ) -> JoinResult:
     await _expire_stale(session, JoinRequest, team.id, JoinRequest.user_id == user_id, now)
     if await _pending_exists(session, JoinRequest, team.id, JoinRequest.user_id == user_id):
@@ -462,7 +511,7 @@ async def answer_join_request(
             member_id=request.user_id,
         )
         return None
-    await ensure_unlocked(session, rules, now, team)
+    lock = await ensure_unlocked(session, rules, now, team)
     change = await add_member(
         session,
         rules,
@@ -473,6 +522,7 @@ async def answer_join_request(
         action="team.request_accepted",
         by="captain",
         keep_request=request_id,
+        lock=lock,
     )
     await _claim(session, JoinRequest, request_id, status=ACCEPTED, now=now, answered_by=actor_id)
     return change

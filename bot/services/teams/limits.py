@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models.ops import AuditEntry
 from bot.models.teams import DECLINED, PENDING, Invitation, JoinRequest, Team
 from bot.services.limits import LimitReached
+from bot.services.teams.queries import TeamRow
 
 # Limits by name: the config key each one reads (``None``: derived from ``max_size``).
 LIMITS: dict[str, str | None] = {
@@ -79,7 +80,12 @@ async def ensure_reinvite_allowed(
 
 
 async def ensure_request_allowed(
-    session: AsyncSession, team: Team, user_id: int, *, cooldown: timedelta, now: datetime
+    session: AsyncSession,
+    team: Team | TeamRow,
+    user_id: int,
+    *,
+    cooldown: timedelta,
+    now: datetime,
 ) -> None:
     """A member asks to join the same team again only ``cooldown`` after their last request
     to it, whatever became of that one (answered, cancelled by a team of their own...)."""

@@ -9,11 +9,12 @@ member" whatever happens between a check and the insert.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import CursorResult, delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import CursorResult, case, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, NotFound
@@ -29,8 +30,17 @@ from bot.models.teams import (
     TeamMember,
 )
 from bot.services import audit
-from bot.services.teams.queries import load_team, team_row_of, view_of
-from bot.services.teams.views import Cause, ClosedItem, MembershipChange, TeamRules
+from bot.services.teams.queries import (
+    TEAM_COLUMNS,
+    MemberRow,
+    TeamRow,
+    build_view,
+    load_team,
+    lock_state,
+    team_row_of,
+    view_of,
+)
+from bot.services.teams.views import Cause, ClosedItem, LockState, MembershipChange, TeamRules
 
 _NO_SYNC = {"synchronize_session": False}
 
@@ -168,7 +178,7 @@ _FULL_KEYS = {
 async def add_member(
     session: AsyncSession,
     rules: TeamRules,
-    team: Team,
+    team: Team | TeamRow,
     user_id: int,
     now: datetime,
     *,
@@ -177,6 +187,9 @@ async def add_member(
     by: AddedBy = "self",
     keep_invitation: int | None = None,
     keep_request: int | None = None,
+    lock: LockState | None = None,
+    members: Sequence[MemberRow] | None = None,
+    lft: tuple[bool | None, int | None] | None = None,
 ) -> MembershipChange:
     """Add ``user_id`` to ``team`` if a place is free; the caller's transaction holds it all.
 
@@ -185,53 +198,82 @@ async def add_member(
     or ``member_in_team``. The member's other pending invitations and requests of this team
     close as joined; when the last place is taken, the team's others are answered "full"; the
     member's ones for other teams are "cancelled".
+
+    What the caller already read in this transaction saves statements: the global ``lock``,
+    the team's ``members`` (used when the claimed size shows nobody else changed them) and the
+    member's looking-for-team profile as ``lft`` (``looking``, ``post_id``).
     """
     by_self = by == "self"
-    current = await team_row_of(session, user_id)
-    if current is not None:
-        raise _in_team_error(current, team, by_self)
-    claimed = await session.execute(
-        update(Team)
-        .where(Team.id == team.id, Team.size < rules.max_size)
-        .values(size=Team.size + 1, updated_at=now)
-        .execution_options(**_NO_SYNC)
-    )
-    if rowcount(claimed) != 1:
+    claimed = (
+        await session.execute(
+            update(Team)
+            .where(Team.id == team.id, Team.size < rules.max_size)
+            .values(size=Team.size + 1, updated_at=now)
+            .returning(*TEAM_COLUMNS)
+            .execution_options(**_NO_SYNC)
+        )
+    ).first()
+    if claimed is None:
+        current = await team_row_of(session, user_id)
+        if current is not None:
+            raise _in_team_error(current, team, by_self)
         if await load_team(session, team.id) is None:
             raise NotFound("teams.errors.team_gone" if by_self else "teams.errors.team_gone_now")
         raise Conflict(_FULL_KEYS[by], team=team.name, count=rules.max_size)
-    try:
-        async with session.begin_nested():
-            session.add(TeamMember(user_id=user_id, team_id=team.id, joined_at=now))
-            await session.flush()
-    except IntegrityError:
+    row = TeamRow.of(claimed)
+    # The unique user_id: a member already in a team (this one or another, even by a
+    # transaction that committed a moment ago) inserts nothing, and the transaction stays usable.
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    member_row = await session.scalar(
+        insert(TeamMember)
+        .values(user_id=user_id, team_id=team.id, joined_at=now)
+        .on_conflict_do_nothing(index_elements=[TeamMember.user_id])
+        .returning(TeamMember.id)
+    )
+    if member_row is None:
         current = await team_row_of(session, user_id)
-        raise _in_team_error(current, team, by_self) from None
-    await session.refresh(team)
-    keep = {"keep_invitation": keep_invitation, "keep_request": keep_request}
-    closed = await close_pending(
-        session, status=ACCEPTED, now=now, cause="joined", team_id=team.id, user_id=user_id, **keep
+        raise _in_team_error(current, team, by_self)
+    became_full = row.size >= rules.max_size
+    closed = await close_on_join(
+        session,
+        row,
+        user_id,
+        full=became_full,
+        now=now,
+        keep_invitation=keep_invitation,
+        keep_request=keep_request,
     )
-    became_full = team.size >= rules.max_size
-    if became_full:
-        closed += await close_pending(
-            session, status=FULL, now=now, cause="full", team_id=team.id, **keep
-        )
-    closed += await close_pending(
-        session, status=CANCELLED, now=now, cause="joined_elsewhere", user_id=user_id, **keep
-    )
-    post_id = await retire_lft_profile(session, user_id, now)
+    if lft is None:
+        post_id = await retire_lft_profile(session, user_id, now)
+    else:
+        post_id = await _retire_read_profile(session, user_id, now, *lft)
     audit.record(
         session,
         actor_id=actor_id,
         action=action,
-        subject=team.name,
+        subject=row.name,
         now=now,
-        team_id=team.id,
+        team_id=row.id,
         member_id=user_id,
     )
+    if members is not None and len(members) + 1 == row.size:
+        after = sorted(
+            [*members, MemberRow(now, member_row, user_id)],
+            key=lambda member: (member.joined_at, member.id),
+        )
+        member_ids = tuple(member.user_id for member in after)
+    else:
+        member_ids = tuple(
+            await session.scalars(
+                select(TeamMember.user_id)
+                .where(TeamMember.team_id == row.id)
+                .order_by(TeamMember.joined_at, TeamMember.id)
+            )
+        )
+    if lock is None:
+        lock = await lock_state(session, rules, now)
     return MembershipChange(
-        team=await view_of(session, team, rules, now),
+        team=build_view(row, member_ids, rules, lock.locked),
         added=user_id,
         became_full=became_full,
         closed=tuple(closed),
@@ -239,7 +281,141 @@ async def add_member(
     )
 
 
-def _in_team_error(current: Team | None, target: Team, by_self: bool) -> Conflict:
+async def _retire_read_profile(
+    session: AsyncSession, user_id: int, now: datetime, looking: bool | None, post_id: int | None
+) -> int | None:
+    """:func:`retire_lft_profile` for a profile already read in this transaction: nothing to
+    do unless it was looking; then one update, made only if the profile is still as read."""
+    if not looking:
+        return None
+    retired = await session.execute(
+        update(LftProfile)
+        .where(
+            LftProfile.user_id == user_id,
+            LftProfile.looking.is_(True),
+            LftProfile.post_id.is_not_distinct_from(post_id),
+        )
+        .values(looking=False, post_id=None, updated_at=now)
+        .execution_options(**_NO_SYNC)
+    )
+    if rowcount(retired) == 1:
+        return post_id
+    return await retire_lft_profile(session, user_id, now)
+
+
+# Why an item closed when its member joined a team, by the status it was given.
+_JOIN_CAUSES: dict[str, Cause] = {
+    ACCEPTED: "joined",
+    FULL: "full",
+    CANCELLED: "joined_elsewhere",
+}
+_JOIN_ORDER = {ACCEPTED: 0, FULL: 1, CANCELLED: 2}
+
+
+async def close_on_join(
+    session: AsyncSession,
+    team: TeamRow,
+    user_id: int,
+    *,
+    full: bool,
+    now: datetime,
+    keep_invitation: int | None = None,
+    keep_request: int | None = None,
+) -> list[ClosedItem]:
+    """Close what a member's joining ``team`` ends, one update per table: their pending
+    invitations and requests of this team ("accepted", cause ``joined``), the team's others
+    when it became ``full`` ("full"), and theirs for other teams ("cancelled", cause
+    ``joined_elsewhere``). The ``keep_*`` item stays pending (its caller answers it)."""
+    inv_where: Any = Invitation.invitee_id == user_id
+    req_where: Any = JoinRequest.user_id == user_id
+    if full:
+        inv_where = or_(inv_where, Invitation.team_id == team.id)
+        req_where = or_(req_where, JoinRequest.team_id == team.id)
+    inv = update(Invitation).where(Invitation.status == PENDING, inv_where)
+    req = update(JoinRequest).where(JoinRequest.status == PENDING, req_where)
+    if keep_invitation is not None:
+        inv = inv.where(Invitation.id != keep_invitation)
+    if keep_request is not None:
+        req = req.where(JoinRequest.id != keep_request)
+    inv_status = case(
+        (Invitation.invitee_id != user_id, FULL),
+        (Invitation.team_id == team.id, ACCEPTED),
+        else_=CANCELLED,
+    )
+    req_status = case(
+        (JoinRequest.user_id != user_id, FULL),
+        (JoinRequest.team_id == team.id, ACCEPTED),
+        else_=CANCELLED,
+    )
+    invitations = list(
+        await session.execute(
+            inv.values(status=inv_status, answered_at=now)
+            .returning(
+                Invitation.id,
+                Invitation.team_id,
+                Invitation.invitee_id,
+                Invitation.channel_id,
+                Invitation.message_id,
+                Invitation.inviter_id,
+                Invitation.status,
+            )
+            .execution_options(**_NO_SYNC)
+        )
+    )
+    requests = list(
+        await session.execute(
+            req.values(status=req_status, answered_at=now)
+            .returning(
+                JoinRequest.id,
+                JoinRequest.team_id,
+                JoinRequest.user_id,
+                JoinRequest.channel_id,
+                JoinRequest.message_id,
+                JoinRequest.status,
+            )
+            .execution_options(**_NO_SYNC)
+        )
+    )
+    others = {row[1] for row in invitations} | {row[1] for row in requests}
+    teams = await teams_by_id(session, others - {team.id})
+    teams[team.id] = (team.name, team.captain_id)
+    closed: list[tuple[int, ClosedItem]] = []
+    for item_id, item_team, invitee, channel, message, inviter, status in invitations:
+        name, captain = teams.get(item_team, ("", None))
+        item = ClosedItem(
+            "invitation",
+            item_id,
+            item_team,
+            invitee,
+            channel,
+            message,
+            status=status,
+            team_name=name,
+            inviter_id=inviter,
+            captain_id=captain,
+            cause=_JOIN_CAUSES[status],
+        )
+        closed.append((_JOIN_ORDER[status], item))
+    for item_id, item_team, member, channel, message, status in requests:
+        name, captain = teams.get(item_team, ("", None))
+        item = ClosedItem(
+            "request",
+            item_id,
+            item_team,
+            member,
+            channel,
+            message,
+            status=status,
+            team_name=name,
+            captain_id=captain,
+            cause=_JOIN_CAUSES[status],
+        )
+        closed.append((_JOIN_ORDER[status], item))
+    closed.sort(key=lambda pair: (pair[0], pair[1].kind, pair[1].id))
+    return [item for _, item in closed]
+
+
+def _in_team_error(current: Team | None, target: Team | TeamRow, by_self: bool) -> Conflict:
     name = current.name if current is not None else target.name
     if current is not None and current.id == target.id:
         return Conflict(
