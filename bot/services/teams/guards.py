@@ -8,7 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, Forbidden
 from bot.models.teams import Team
-from bot.services.teams.queries import TeamRow, lock_state, team_row_of
+from bot.services.teams.queries import (
+    TeamRead,
+    TeamRow,
+    lock_state,
+    member_team_id,
+    read_teams,
+    team_row_of,
+)
 from bot.services.teams.views import LockState, TeamRules
 
 
@@ -46,3 +53,16 @@ async def captain_team(session: AsyncSession, user_id: int) -> Team:
     if team.captain_id != user_id:
         raise Forbidden("teams.errors.not_captain", team=team.name)
     return team
+
+
+async def read_member_team(
+    session: AsyncSession, rules: TeamRules, user_id: int, now: datetime
+) -> TeamRead:
+    """The team of ``user_id`` with the global lock and its members, in one statement, or
+    ``Forbidden("teams.errors.not_in_team")``."""
+    found = await read_teams(
+        session, rules, now, Team.id == member_team_id(user_id).scalar_subquery()
+    )
+    if not found:
+        raise Forbidden("teams.errors.not_in_team")
+    return found[0]

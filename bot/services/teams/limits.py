@@ -130,5 +130,12 @@ async def ensure_cooled_down(
     if cooldown <= timedelta(0):
         return
     last = await last_action_at(session, actor_id, action)
+    refuse_if_cooling(last, limit=limit, key=key, cooldown=cooldown, now=now)
+
+
+def refuse_if_cooling(
+    last: datetime | None, *, limit: str, key: str, cooldown: timedelta, now: datetime
+) -> None:
+    """Refuse with ``limit`` when the last time (``last``) is less than ``cooldown`` ago."""
     if last is not None and now < last + cooldown:
         raise LimitReached(limit, key, when=last + cooldown)

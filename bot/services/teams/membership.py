@@ -10,6 +10,7 @@ member" whatever happens between a check and the insert.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal, cast
 
@@ -38,7 +39,6 @@ from bot.services.teams.queries import (
     load_team,
     lock_state,
     team_row_of,
-    view_of,
 )
 from bot.services.teams.views import Cause, ClosedItem, LockState, MembershipChange, TeamRules
 
@@ -60,9 +60,11 @@ async def close_pending(
     user_id: int | None = None,
     keep_invitation: int | None = None,
     keep_request: int | None = None,
+    team: TeamRow | None = None,
 ) -> list[ClosedItem]:
     """Answer pending invitations and join requests of a team or of a member (or of a member
-    for one team: both given) with ``status``; ``cause`` says why, for the follow-ups."""
+    for one team: both given) with ``status``; ``cause`` says why, for the follow-ups.
+    ``team``: the team of ``team_id`` as already read (its name and captain need no query)."""
     closed: list[ClosedItem] = []
     inv = update(Invitation).where(Invitation.status == PENDING)
     req = update(JoinRequest).where(JoinRequest.status == PENDING)
@@ -101,9 +103,9 @@ async def close_pending(
         .execution_options(**_NO_SYNC)
     )
     found_requests = list(requests)
-    teams = await teams_by_id(
-        session, {row[1] for row in found_invitations} | {row[1] for row in found_requests}
-    )
+    wanted = {row[1] for row in found_invitations} | {row[1] for row in found_requests}
+    known = {} if team is None else {team.id: (team.name, team.captain_id)}
+    teams = {**await teams_by_id(session, wanted - set(known)), **known}
     for item_id, item_team, invitee, channel, message, inviter in found_invitations:
         name, captain = teams.get(item_team, ("", None))
         closed.append(
@@ -246,7 +248,7 @@ async def add_member(
     if lft is None:
         post_id = await retire_lft_profile(session, user_id, now)
     else:
-        post_id = await _retire_read_profile(session, user_id, now, *lft)
+        post_id = await retire_read_profile(session, user_id, now, *lft)
     audit.record(
         session,
         actor_id=actor_id,
@@ -281,7 +283,7 @@ async def add_member(
     )
 
 
-async def _retire_read_profile(
+async def retire_read_profile(
     session: AsyncSession, user_id: int, now: datetime, looking: bool | None, post_id: int | None
 ) -> int | None:
     """:func:`retire_lft_profile` for a profile already read in this transaction: nothing to
@@ -430,47 +432,55 @@ def _in_team_error(current: Team | None, target: Team | TeamRow, by_self: bool) 
 async def remove_member(
     session: AsyncSession,
     rules: TeamRules,
-    team: Team,
+    team: Team | TeamRow,
     user_id: int,
     now: datetime,
     *,
     actor_id: int | None,
     action: str,
+    lock: LockState | None = None,
 ) -> MembershipChange:
     """Remove ``user_id`` from ``team``: a leaving captain hands over to the longest-standing
-    member, and a team left empty is disbanded (its pending items answered "cancelled")."""
-    new_size = (
+    member, and a team left empty is disbanded (its pending items answered "cancelled").
+
+    The team row comes back from the conditional update (no second read); the members are read
+    after it, so a handover picks among the members as they are once the row is held. ``lock``
+    is the global lock when the caller already read it."""
+    returned = (
         await session.execute(
             update(Team)
             .where(Team.id == team.id, Team.size > 0)
             .values(size=Team.size - 1, updated_at=now)
-            .returning(Team.size)
+            .returning(*TEAM_COLUMNS)
             .execution_options(**_NO_SYNC)
         )
-    ).scalar_one_or_none()
+    ).first()
     gone = await session.execute(
         delete(TeamMember)
         .where(TeamMember.user_id == user_id, TeamMember.team_id == team.id)
         .execution_options(**_NO_SYNC)
     )
-    if new_size is None or rowcount(gone) != 1:
+    if returned is None or rowcount(gone) != 1:
         raise NotFound("teams.errors.member_not_in_team", team=team.name)
-    await session.refresh(team)
-    details: dict[str, Any] = {"team_id": team.id, "member_id": user_id}
-    if team.size == 0:
+    row = TeamRow.of(returned)
+    if lock is None:
+        lock = await lock_state(session, rules, now)
+    details: dict[str, Any] = {"team_id": row.id, "member_id": user_id}
+    if row.size == 0:
         closed = await close_pending(
-            session, status=CANCELLED, now=now, cause="disbanded", team_id=team.id
+            session, status=CANCELLED, now=now, cause="disbanded", team_id=row.id, team=row
         )
-        snapshot = await view_of(session, team, rules, now)
+        snapshot = build_view(row, (), rules, lock.locked)
         await session.execute(
-            delete(Team).where(Team.id == team.id).execution_options(synchronize_session=False)
+            delete(Team).where(Team.id == row.id).execution_options(synchronize_session=False)
         )
-        session.expunge(team)
+        if isinstance(team, Team) and team in session:
+            session.expunge(team)
         audit.record(
             session,
             actor_id=actor_id,
             action=action,
-            subject=team.name,
+            subject=row.name,
             now=now,
             disbanded=True,
             **details,
@@ -478,23 +488,30 @@ async def remove_member(
         return MembershipChange(
             team=snapshot, removed=user_id, disbanded=True, closed=tuple(closed)
         )
-    new_captain = None
-    if team.captain_id == user_id:
-        new_captain = await session.scalar(
+    member_ids = tuple(
+        await session.scalars(
             select(TeamMember.user_id)
-            .where(TeamMember.team_id == team.id)
+            .where(TeamMember.team_id == row.id)
             .order_by(TeamMember.joined_at, TeamMember.id)
-            .limit(1)
         )
-        assert new_captain is not None
-        team.captain_id = new_captain
-        await session.flush()
+    )
+    new_captain = None
+    if row.captain_id == user_id:
+        assert member_ids
+        new_captain = member_ids[0]
+        await session.execute(
+            update(Team)
+            .where(Team.id == row.id)
+            .values(captain_id=new_captain)
+            .execution_options(**_NO_SYNC)
+        )
+        row = replace(row, captain_id=new_captain)
         details["new_captain"] = new_captain
-    audit.record(session, actor_id=actor_id, action=action, subject=team.name, now=now, **details)
-    view = await view_of(session, team, rules, now)
+    audit.record(session, actor_id=actor_id, action=action, subject=row.name, now=now, **details)
+    view = build_view(row, member_ids, rules, lock.locked)
     return MembershipChange(
         team=view,
         removed=user_id,
         new_captain=new_captain,
-        became_open=new_size + 1 >= rules.max_size and not view.full,
+        became_open=row.size + 1 >= rules.max_size and not view.full,
     )
