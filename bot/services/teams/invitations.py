@@ -9,9 +9,11 @@ winner answering the others "full".
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -35,7 +37,6 @@ from bot.services.teams.membership import add_member, rowcount, teams_by_id
 from bot.services.teams.names import name_key
 from bot.services.teams.queries import (
     TeamRead,
-    TeamRow,
     load_team,
     read_teams,
     team_row_of,
@@ -356,7 +357,7 @@ async def join(
             await _claim(session, Invitation, invitation_id, status=ACCEPTED, now=now)
             change = replace(change, closed=(*change.closed, await _closed(session, invitation_id)))
         return JoinResult(kind="joined", team=change.team, change=change)
-    return await _request(session, rules, team, user_id, now)
+    return await _request(session, rules, read, user_id, now)
 
 
 async def _read_for_join(
@@ -441,22 +442,49 @@ async def closed_item(session: AsyncSession, kind: ItemKind, item_id: int) -> Cl
 
 
 async def _request(
-    session: AsyncSession, rules: TeamRules, team: TeamRow, user_id: int, now: datetime
+    session: AsyncSession, rules: TeamRules, read: TeamRead, user_id: int, now: datetime
 ) -> JoinResult:
-    await _expire_stale(session, JoinRequest, team.id, JoinRequest.user_id == user_id, now)
-    if await _pending_exists(session, JoinRequest, team.id, JoinRequest.user_id == user_id):
+    """Ask to join ``read``'s team: one read of the member's requests to it (one pending and
+    unexpired, one pending but expired, the last one made), then one insert."""
+    team = read.row
+    mine = (JoinRequest.team_id == team.id, JoinRequest.user_id == user_id)
+    pending = select(JoinRequest.id).where(*mine, JoinRequest.status == PENDING).limit(1)
+    columns: list[Any] = [
+        pending.where(JoinRequest.expires_at > now).scalar_subquery().label("pending"),
+        pending.where(JoinRequest.expires_at <= now).scalar_subquery().label("stale"),
+    ]
+    cooldown = rules.join_request_cooldown
+    if cooldown > timedelta(0):
+        columns.append(
+            select(func.max(JoinRequest.created_at)).where(*mine).scalar_subquery().label("last")
+        )
+    found = (await session.execute(select(*columns))).one()
+    if found.pending is not None:
         raise Conflict("teams.errors.already_requested", team=team.name)
-    await limits.ensure_request_allowed(
-        session, team, user_id, cooldown=rules.join_request_cooldown, now=now
+    if found.stale is not None:
+        await _expire_stale(session, JoinRequest, team.id, JoinRequest.user_id == user_id, now)
+    if cooldown > timedelta(0):
+        limits.refuse_request_cooling(team, found.last, cooldown=cooldown, now=now)
+    # The partial unique index (one pending request per member and team): a concurrent twin
+    # makes this insert nothing, and the transaction stays usable.
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    request_id = await session.scalar(
+        insert(JoinRequest)
+        .values(
+            team_id=team.id,
+            user_id=user_id,
+            created_at=now,
+            expires_at=now + rules.invitation_ttl,
+            status=PENDING,
+        )
+        .on_conflict_do_nothing(
+            index_elements=[JoinRequest.team_id, JoinRequest.user_id],
+            index_where=JoinRequest.status == PENDING,
+        )
+        .returning(JoinRequest.id)
     )
-    request = JoinRequest(
-        team_id=team.id,
-        user_id=user_id,
-        created_at=now,
-        expires_at=now + rules.invitation_ttl,
-        status=PENDING,
-    )
-    await _add_pending(session, request, Conflict("teams.errors.already_requested", team=team.name))
+    if request_id is None:
+        raise Conflict("teams.errors.already_requested", team=team.name)
     audit.record(
         session,
         actor_id=user_id,
@@ -465,9 +493,7 @@ async def _request(
         now=now,
         team_id=team.id,
     )
-    return JoinResult(
-        kind="requested", team=await view_of(session, team, rules, now), request_id=request.id
-    )
+    return JoinResult(kind="requested", team=read.view, request_id=request_id)
 
 
 async def answer_join_request(

@@ -96,6 +96,14 @@ async def ensure_request_allowed(
             JoinRequest.team_id == team.id, JoinRequest.user_id == user_id
         )
     )
+    refuse_request_cooling(team, last, cooldown=cooldown, now=now)
+
+
+def refuse_request_cooling(
+    team: Team | TeamRow, last: datetime | None, *, cooldown: timedelta, now: datetime
+) -> None:
+    """Refuse ``join_request_cooldown`` when the last request to ``team`` (``last``) is less
+    than ``cooldown`` ago."""
     if last is not None and now < last + cooldown:
         raise LimitReached(
             "join_request_cooldown",
