@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import Conflict, Forbidden
 from bot.models.teams import Team
 from bot.services.teams.queries import (
+    TEAMS,
     TeamRead,
     TeamRow,
     lock_state,
@@ -61,7 +62,7 @@ async def read_member_team(
     """The team of ``user_id`` with the global lock and its members, in one statement, or
     ``Forbidden("teams.errors.not_in_team")``."""
     found = await read_teams(
-        session, rules, now, Team.id == member_team_id(user_id).scalar_subquery()
+        session, rules, now, TEAMS.c.id == member_team_id(user_id).scalar_subquery()
     )
     if not found:
         raise Forbidden("teams.errors.not_in_team")

@@ -16,7 +16,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.errors import Conflict, Forbidden, NotFound
 from bot.models.teams import (
@@ -26,9 +25,7 @@ from bot.models.teams import (
     PENDING,
     Invitation,
     JoinRequest,
-    LftProfile,
     Team,
-    TeamMember,
 )
 from bot.services import audit
 from bot.services.teams import limits
@@ -36,6 +33,11 @@ from bot.services.teams.guards import ensure_unlocked, member_team, refuse_if_lo
 from bot.services.teams.membership import add_member, rowcount, teams_by_id
 from bot.services.teams.names import name_key
 from bot.services.teams.queries import (
+    INVITATIONS,
+    MEMBERS,
+    PROFILES,
+    REQUESTS,
+    TEAMS,
     TeamRead,
     load_team,
     read_teams,
@@ -366,38 +368,38 @@ async def _read_for_join(
     """In one statement, what joining reads: the team by name with the global lock and its
     members, and, beside it, the member's current team, the team's pending invitation for
     them and their looking-for-team profile. ``NotFound`` when no team has that name."""
-    current = aliased(Team)
-    membership = aliased(TeamMember)
+    current = TEAMS.alias("current_team")
+    membership = MEMBERS.alias("membership")
     current_team = (
-        select(current.id, current.name)
-        .join(membership, membership.team_id == current.id)
-        .where(membership.user_id == user_id)
+        select(current.c.id)
+        .join(membership, membership.c.team_id == current.c.id)
+        .where(membership.c.user_id == user_id)
         .correlate(None)
     )
-    profile = select(LftProfile).where(LftProfile.user_id == user_id).correlate(None)
+    profile = select(PROFILES.c.looking).where(PROFILES.c.user_id == user_id).correlate(None)
     found = await read_teams(
         session,
         rules,
         now,
-        Team.name_key == name_key(team_name),
+        TEAMS.c.name_key == name_key(team_name),
         extra=(
-            current_team.with_only_columns(current.id).scalar_subquery().label("current_team_id"),
-            current_team.with_only_columns(current.name)
+            current_team.scalar_subquery().label("current_team_id"),
+            current_team.with_only_columns(current.c.name)
             .scalar_subquery()
             .label("current_team_name"),
-            select(Invitation.id)
+            select(INVITATIONS.c.id)
             .where(
-                Invitation.team_id == Team.id,
-                Invitation.invitee_id == user_id,
-                Invitation.status == PENDING,
-                Invitation.expires_at > now,
+                INVITATIONS.c.team_id == TEAMS.c.id,
+                INVITATIONS.c.invitee_id == user_id,
+                INVITATIONS.c.status == PENDING,
+                INVITATIONS.c.expires_at > now,
             )
             .limit(1)
-            .correlate(Team)
+            .correlate(TEAMS)
             .scalar_subquery()
             .label("invitation_id"),
-            profile.with_only_columns(LftProfile.looking).scalar_subquery().label("lft_looking"),
-            profile.with_only_columns(LftProfile.post_id).scalar_subquery().label("lft_post"),
+            profile.scalar_subquery().label("lft_looking"),
+            profile.with_only_columns(PROFILES.c.post_id).scalar_subquery().label("lft_post"),
         ),
     )
     if not found:
@@ -447,16 +449,16 @@ async def _request(
     """Ask to join ``read``'s team: one read of the member's requests to it (one pending and
     unexpired, one pending but expired, the last one made), then one insert."""
     team = read.row
-    mine = (JoinRequest.team_id == team.id, JoinRequest.user_id == user_id)
-    pending = select(JoinRequest.id).where(*mine, JoinRequest.status == PENDING).limit(1)
+    mine = (REQUESTS.c.team_id == team.id, REQUESTS.c.user_id == user_id)
+    pending = select(REQUESTS.c.id).where(*mine, REQUESTS.c.status == PENDING).limit(1)
     columns: list[Any] = [
-        pending.where(JoinRequest.expires_at > now).scalar_subquery().label("pending"),
-        pending.where(JoinRequest.expires_at <= now).scalar_subquery().label("stale"),
+        pending.where(REQUESTS.c.expires_at > now).scalar_subquery().label("pending"),
+        pending.where(REQUESTS.c.expires_at <= now).scalar_subquery().label("stale"),
     ]
     cooldown = rules.join_request_cooldown
     if cooldown > timedelta(0):
         columns.append(
-            select(func.max(JoinRequest.created_at)).where(*mine).scalar_subquery().label("last")
+            select(func.max(REQUESTS.c.created_at)).where(*mine).scalar_subquery().label("last")
         )
     found = (await session.execute(select(*columns))).one()
     if found.pending is not None:
@@ -469,7 +471,7 @@ async def _request(
     # makes this insert nothing, and the transaction stays usable.
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     request_id = await session.scalar(
-        insert(JoinRequest)
+        insert(REQUESTS)
         .values(
             team_id=team.id,
             user_id=user_id,
@@ -478,10 +480,10 @@ async def _request(
             status=PENDING,
         )
         .on_conflict_do_nothing(
-            index_elements=[JoinRequest.team_id, JoinRequest.user_id],
-            index_where=JoinRequest.status == PENDING,
+            index_elements=[REQUESTS.c.team_id, REQUESTS.c.user_id],
+            index_where=REQUESTS.c.status == PENDING,
         )
-        .returning(JoinRequest.id)
+        .returning(REQUESTS.c.id)
     )
     if request_id is None:
         raise Conflict("teams.errors.already_requested", team=team.name)

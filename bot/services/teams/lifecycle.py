@@ -5,25 +5,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.models.ops import AuditEntry
-from bot.models.teams import CANCELLED, LftProfile, Team, TeamMember, TeamsControl
+from bot.models.teams import CANCELLED, Team
 from bot.services import audit
 from bot.services.teams import limits
 from bot.services.teams.guards import captain_team, ensure_unlocked, refuse_if_locked
 from bot.services.teams.membership import close_pending, retire_read_profile
 from bot.services.teams.names import name_key, validate_team_name
 from bot.services.teams.queries import (
+    CONTROL,
     CONTROL_COLUMNS,
     CONTROL_ID,
+    MEMBERS,
+    PROFILES,
     TEAM_COLUMNS,
+    TEAMS,
     TeamRow,
     build_view,
     load_team,
@@ -43,6 +47,7 @@ from bot.services.teams.views import (
 )
 from bot.text import clean, has_mention_or_link
 
+_AUDIT = cast(Table, AuditEntry.__table__)
 DESCRIPTION_MAX_LENGTH = 1000
 TAGS_MAX = 10
 TAG_MAX_LENGTH = 30
@@ -107,26 +112,26 @@ async def _check_create(
         invalid: InvalidInput | None = None
     except InvalidInput as exc:
         display, key, invalid = name, name_key(name), exc
-    control = select(TeamsControl).where(TeamsControl.id == CONTROL_ID).correlate(None)
-    profile = select(LftProfile).where(LftProfile.user_id == captain_id).correlate(None)
+    control = select(CONTROL).where(CONTROL.c.id == CONTROL_ID).correlate(None)
+    profile = select(PROFILES).where(PROFILES.c.user_id == captain_id).correlate(None)
     columns: list[Any] = [
         control.with_only_columns(column).scalar_subquery().label(column.key)
         for column in CONTROL_COLUMNS
     ]
     columns += [
-        select(Team.name)
-        .where(Team.id == member_team_id(captain_id).scalar_subquery())
+        select(TEAMS.c.name)
+        .where(TEAMS.c.id == member_team_id(captain_id).scalar_subquery())
         .correlate(None)
         .scalar_subquery()
         .label("current_team_name"),
-        select(Team.id).where(Team.name_key == key).scalar_subquery().label("taken"),
-        profile.with_only_columns(LftProfile.looking).scalar_subquery().label("lft_looking"),
-        profile.with_only_columns(LftProfile.post_id).scalar_subquery().label("lft_post"),
+        select(TEAMS.c.id).where(TEAMS.c.name_key == key).scalar_subquery().label("taken"),
+        profile.with_only_columns(PROFILES.c.looking).scalar_subquery().label("lft_looking"),
+        profile.with_only_columns(PROFILES.c.post_id).scalar_subquery().label("lft_post"),
     ]
     if rules.create_cooldown > timedelta(0):
         columns.append(
-            select(func.max(AuditEntry.at))
-            .where(AuditEntry.action == "team.created", AuditEntry.actor_id == captain_id)
+            select(func.max(_AUDIT.c.at))
+            .where(_AUDIT.c.action == "team.created", _AUDIT.c.actor_id == captain_id)
             .scalar_subquery()
             .label("last_created")
         )
@@ -188,7 +193,7 @@ async def create_team(
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     created = (
         await session.execute(
-            insert(Team)
+            insert(TEAMS)
             .values(
                 name=display,
                 name_key=checked.key,
@@ -204,7 +209,7 @@ async def create_team(
                 created_at=now,
                 updated_at=now,
             )
-            .on_conflict_do_nothing(index_elements=[Team.name_key])
+            .on_conflict_do_nothing(index_elements=[TEAMS.c.name_key])
             .returning(*TEAM_COLUMNS)
         )
     ).first()
@@ -212,10 +217,10 @@ async def create_team(
         raise Conflict("teams.errors.name_taken", name=display)
     team = TeamRow.of(created)
     membership = await session.scalar(
-        insert(TeamMember)
+        insert(MEMBERS)
         .values(user_id=captain_id, team_id=team.id, joined_at=now)
-        .on_conflict_do_nothing(index_elements=[TeamMember.user_id])
-        .returning(TeamMember.id)
+        .on_conflict_do_nothing(index_elements=[MEMBERS.c.user_id])
+        .returning(MEMBERS.c.id)
     )
     if membership is None:
         current = await team_row_of(session, captain_id)

@@ -24,15 +24,17 @@ from bot.models.teams import (
     CANCELLED,
     FULL,
     PENDING,
-    Invitation,
-    JoinRequest,
     LftProfile,
     Team,
-    TeamMember,
 )
 from bot.services import audit
 from bot.services.teams.queries import (
+    INVITATIONS,
+    MEMBERS,
+    PROFILES,
+    REQUESTS,
     TEAM_COLUMNS,
+    TEAMS,
     MemberRow,
     TeamRow,
     build_view,
@@ -41,8 +43,6 @@ from bot.services.teams.queries import (
     team_row_of,
 )
 from bot.services.teams.views import Cause, ClosedItem, LockState, MembershipChange, TeamRules
-
-_NO_SYNC = {"synchronize_session": False}
 
 
 def rowcount(result: Any) -> int:
@@ -66,41 +66,37 @@ async def close_pending(
     for one team: both given) with ``status``; ``cause`` says why, for the follow-ups.
     ``team``: the team of ``team_id`` as already read (its name and captain need no query)."""
     closed: list[ClosedItem] = []
-    inv = update(Invitation).where(Invitation.status == PENDING)
-    req = update(JoinRequest).where(JoinRequest.status == PENDING)
+    inv = update(INVITATIONS).where(INVITATIONS.c.status == PENDING)
+    req = update(REQUESTS).where(REQUESTS.c.status == PENDING)
     if team_id is not None:
-        inv = inv.where(Invitation.team_id == team_id)
-        req = req.where(JoinRequest.team_id == team_id)
+        inv = inv.where(INVITATIONS.c.team_id == team_id)
+        req = req.where(REQUESTS.c.team_id == team_id)
     if user_id is not None:
-        inv = inv.where(Invitation.invitee_id == user_id)
-        req = req.where(JoinRequest.user_id == user_id)
+        inv = inv.where(INVITATIONS.c.invitee_id == user_id)
+        req = req.where(REQUESTS.c.user_id == user_id)
     if keep_invitation is not None:
-        inv = inv.where(Invitation.id != keep_invitation)
+        inv = inv.where(INVITATIONS.c.id != keep_invitation)
     if keep_request is not None:
-        req = req.where(JoinRequest.id != keep_request)
+        req = req.where(REQUESTS.c.id != keep_request)
     invitations = await session.execute(
-        inv.values(status=status, answered_at=now)
-        .returning(
-            Invitation.id,
-            Invitation.team_id,
-            Invitation.invitee_id,
-            Invitation.channel_id,
-            Invitation.message_id,
-            Invitation.inviter_id,
+        inv.values(status=status, answered_at=now).returning(
+            INVITATIONS.c.id,
+            INVITATIONS.c.team_id,
+            INVITATIONS.c.invitee_id,
+            INVITATIONS.c.channel_id,
+            INVITATIONS.c.message_id,
+            INVITATIONS.c.inviter_id,
         )
-        .execution_options(**_NO_SYNC)
     )
     found_invitations = list(invitations)
     requests = await session.execute(
-        req.values(status=status, answered_at=now)
-        .returning(
-            JoinRequest.id,
-            JoinRequest.team_id,
-            JoinRequest.user_id,
-            JoinRequest.channel_id,
-            JoinRequest.message_id,
+        req.values(status=status, answered_at=now).returning(
+            REQUESTS.c.id,
+            REQUESTS.c.team_id,
+            REQUESTS.c.user_id,
+            REQUESTS.c.channel_id,
+            REQUESTS.c.message_id,
         )
-        .execution_options(**_NO_SYNC)
     )
     found_requests = list(requests)
     wanted = {row[1] for row in found_invitations} | {row[1] for row in found_requests}
@@ -149,7 +145,7 @@ async def teams_by_id(
     if not team_ids:
         return {}
     rows = await session.execute(
-        select(Team.id, Team.name, Team.captain_id).where(Team.id.in_(team_ids))
+        select(TEAMS.c.id, TEAMS.c.name, TEAMS.c.captain_id).where(TEAMS.c.id.in_(team_ids))
     )
     return {team_id: (name, captain) for team_id, name, captain in rows}
 
@@ -208,11 +204,10 @@ async def add_member(
     by_self = by == "self"
     claimed = (
         await session.execute(
-            update(Team)
-            .where(Team.id == team.id, Team.size < rules.max_size)
-            .values(size=Team.size + 1, updated_at=now)
+            update(TEAMS)
+            .where(TEAMS.c.id == team.id, TEAMS.c.size < rules.max_size)
+            .values(size=TEAMS.c.size + 1, updated_at=now)
             .returning(*TEAM_COLUMNS)
-            .execution_options(**_NO_SYNC)
         )
     ).first()
     if claimed is None:
@@ -227,10 +222,10 @@ async def add_member(
     # transaction that committed a moment ago) inserts nothing, and the transaction stays usable.
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     member_row = await session.scalar(
-        insert(TeamMember)
+        insert(MEMBERS)
         .values(user_id=user_id, team_id=team.id, joined_at=now)
-        .on_conflict_do_nothing(index_elements=[TeamMember.user_id])
-        .returning(TeamMember.id)
+        .on_conflict_do_nothing(index_elements=[MEMBERS.c.user_id])
+        .returning(MEMBERS.c.id)
     )
     if member_row is None:
         current = await team_row_of(session, user_id)
@@ -267,9 +262,9 @@ async def add_member(
     else:
         member_ids = tuple(
             await session.scalars(
-                select(TeamMember.user_id)
-                .where(TeamMember.team_id == row.id)
-                .order_by(TeamMember.joined_at, TeamMember.id)
+                select(MEMBERS.c.user_id)
+                .where(MEMBERS.c.team_id == row.id)
+                .order_by(MEMBERS.c.joined_at, MEMBERS.c.id)
             )
         )
     if lock is None:
@@ -291,14 +286,13 @@ async def retire_read_profile(
     if not looking:
         return None
     retired = await session.execute(
-        update(LftProfile)
+        update(PROFILES)
         .where(
-            LftProfile.user_id == user_id,
-            LftProfile.looking.is_(True),
-            LftProfile.post_id.is_not_distinct_from(post_id),
+            PROFILES.c.user_id == user_id,
+            PROFILES.c.looking.is_(True),
+            PROFILES.c.post_id.is_not_distinct_from(post_id),
         )
         .values(looking=False, post_id=None, updated_at=now)
-        .execution_options(**_NO_SYNC)
     )
     if rowcount(retired) == 1:
         return post_id
@@ -328,54 +322,50 @@ async def close_on_join(
     invitations and requests of this team ("accepted", cause ``joined``), the team's others
     when it became ``full`` ("full"), and theirs for other teams ("cancelled", cause
     ``joined_elsewhere``). The ``keep_*`` item stays pending (its caller answers it)."""
-    inv_where: Any = Invitation.invitee_id == user_id
-    req_where: Any = JoinRequest.user_id == user_id
+    inv_where: Any = INVITATIONS.c.invitee_id == user_id
+    req_where: Any = REQUESTS.c.user_id == user_id
     if full:
-        inv_where = or_(inv_where, Invitation.team_id == team.id)
-        req_where = or_(req_where, JoinRequest.team_id == team.id)
-    inv = update(Invitation).where(Invitation.status == PENDING, inv_where)
-    req = update(JoinRequest).where(JoinRequest.status == PENDING, req_where)
+        inv_where = or_(inv_where, INVITATIONS.c.team_id == team.id)
+        req_where = or_(req_where, REQUESTS.c.team_id == team.id)
+    inv = update(INVITATIONS).where(INVITATIONS.c.status == PENDING, inv_where)
+    req = update(REQUESTS).where(REQUESTS.c.status == PENDING, req_where)
     if keep_invitation is not None:
-        inv = inv.where(Invitation.id != keep_invitation)
+        inv = inv.where(INVITATIONS.c.id != keep_invitation)
     if keep_request is not None:
-        req = req.where(JoinRequest.id != keep_request)
+        req = req.where(REQUESTS.c.id != keep_request)
     inv_status = case(
-        (Invitation.invitee_id != user_id, FULL),
-        (Invitation.team_id == team.id, ACCEPTED),
+        (INVITATIONS.c.invitee_id != user_id, FULL),
+        (INVITATIONS.c.team_id == team.id, ACCEPTED),
         else_=CANCELLED,
     )
     req_status = case(
-        (JoinRequest.user_id != user_id, FULL),
-        (JoinRequest.team_id == team.id, ACCEPTED),
+        (REQUESTS.c.user_id != user_id, FULL),
+        (REQUESTS.c.team_id == team.id, ACCEPTED),
         else_=CANCELLED,
     )
     invitations = list(
         await session.execute(
-            inv.values(status=inv_status, answered_at=now)
-            .returning(
-                Invitation.id,
-                Invitation.team_id,
-                Invitation.invitee_id,
-                Invitation.channel_id,
-                Invitation.message_id,
-                Invitation.inviter_id,
-                Invitation.status,
+            inv.values(status=inv_status, answered_at=now).returning(
+                INVITATIONS.c.id,
+                INVITATIONS.c.team_id,
+                INVITATIONS.c.invitee_id,
+                INVITATIONS.c.channel_id,
+                INVITATIONS.c.message_id,
+                INVITATIONS.c.inviter_id,
+                INVITATIONS.c.status,
             )
-            .execution_options(**_NO_SYNC)
         )
     )
     requests = list(
         await session.execute(
-            req.values(status=req_status, answered_at=now)
-            .returning(
-                JoinRequest.id,
-                JoinRequest.team_id,
-                JoinRequest.user_id,
-                JoinRequest.channel_id,
-                JoinRequest.message_id,
-                JoinRequest.status,
+            req.values(status=req_status, answered_at=now).returning(
+                REQUESTS.c.id,
+                REQUESTS.c.team_id,
+                REQUESTS.c.user_id,
+                REQUESTS.c.channel_id,
+                REQUESTS.c.message_id,
+                REQUESTS.c.status,
             )
-            .execution_options(**_NO_SYNC)
         )
     )
     others = {row[1] for row in invitations} | {row[1] for row in requests}
@@ -448,17 +438,14 @@ async def remove_member(
     is the global lock when the caller already read it."""
     returned = (
         await session.execute(
-            update(Team)
-            .where(Team.id == team.id, Team.size > 0)
-            .values(size=Team.size - 1, updated_at=now)
+            update(TEAMS)
+            .where(TEAMS.c.id == team.id, TEAMS.c.size > 0)
+            .values(size=TEAMS.c.size - 1, updated_at=now)
             .returning(*TEAM_COLUMNS)
-            .execution_options(**_NO_SYNC)
         )
     ).first()
     gone = await session.execute(
-        delete(TeamMember)
-        .where(TeamMember.user_id == user_id, TeamMember.team_id == team.id)
-        .execution_options(**_NO_SYNC)
+        delete(MEMBERS).where(MEMBERS.c.user_id == user_id, MEMBERS.c.team_id == team.id)
     )
     if returned is None or rowcount(gone) != 1:
         raise NotFound("teams.errors.member_not_in_team", team=team.name)
@@ -471,9 +458,7 @@ async def remove_member(
             session, status=CANCELLED, now=now, cause="disbanded", team_id=row.id, team=row
         )
         snapshot = build_view(row, (), rules, lock.locked)
-        await session.execute(
-            delete(Team).where(Team.id == row.id).execution_options(synchronize_session=False)
-        )
+        await session.execute(delete(TEAMS).where(TEAMS.c.id == row.id))
         if isinstance(team, Team) and team in session:
             session.expunge(team)
         audit.record(
@@ -490,9 +475,9 @@ async def remove_member(
         )
     member_ids = tuple(
         await session.scalars(
-            select(TeamMember.user_id)
-            .where(TeamMember.team_id == row.id)
-            .order_by(TeamMember.joined_at, TeamMember.id)
+            select(MEMBERS.c.user_id)
+            .where(MEMBERS.c.team_id == row.id)
+            .order_by(MEMBERS.c.joined_at, MEMBERS.c.id)
         )
     )
     new_captain = None
@@ -500,10 +485,7 @@ async def remove_member(
         assert member_ids
         new_captain = member_ids[0]
         await session.execute(
-            update(Team)
-            .where(Team.id == row.id)
-            .values(captain_id=new_captain)
-            .execution_options(**_NO_SYNC)
+            update(TEAMS).where(TEAMS.c.id == row.id).values(captain_id=new_captain)
         )
         row = replace(row, captain_id=new_captain)
         details["new_captain"] = new_captain

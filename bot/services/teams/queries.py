@@ -6,9 +6,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFound
@@ -26,6 +26,15 @@ from bot.text import clean
 
 CONTROL_ID = 1
 
+# The tables behind the models, for Core statements on the hot paths: a statement built from
+# table columns skips the ORM's compile and loading steps (no entity is needed to read a view).
+TEAMS = cast(Table, Team.__table__)
+MEMBERS = cast(Table, TeamMember.__table__)
+CONTROL = cast(Table, TeamsControl.__table__)
+INVITATIONS = cast(Table, Invitation.__table__)
+REQUESTS = cast(Table, JoinRequest.__table__)
+PROFILES = cast(Table, LftProfile.__table__)
+
 
 async def lock_state(session: AsyncSession, rules: TeamRules, now: datetime) -> LockState:
     """The global lock: set by organizers, or automatic from the team deadline on.
@@ -33,7 +42,7 @@ async def lock_state(session: AsyncSession, rules: TeamRules, now: datetime) -> 
     An organizer unlock made at or after the deadline reopens team changes until the next lock.
     """
     control = (
-        await session.execute(select(*CONTROL_COLUMNS).where(TeamsControl.id == CONTROL_ID))
+        await session.execute(select(*CONTROL_COLUMNS).where(CONTROL.c.id == CONTROL_ID))
     ).first()
     return lock_of(control, rules, now)
 
@@ -41,10 +50,10 @@ async def lock_state(session: AsyncSession, rules: TeamRules, now: datetime) -> 
 # The organizers' switch, as read beside a team (``LEFT JOIN teams_control``): no row yet reads
 # as NULLs, which :func:`lock_of` takes as "never set".
 CONTROL_COLUMNS = (
-    TeamsControl.id.label("control_id"),
-    TeamsControl.locked.label("control_locked"),
-    TeamsControl.locked_by.label("control_by"),
-    TeamsControl.changed_at.label("control_at"),
+    CONTROL.c.id.label("control_id"),
+    CONTROL.c.locked.label("control_locked"),
+    CONTROL.c.locked_by.label("control_by"),
+    CONTROL.c.changed_at.label("control_at"),
 )
 
 
@@ -102,25 +111,28 @@ async def views_of(
         return []
     found = {
         read.row.id: read.view
-        for read in await read_teams(session, rules, now, Team.id.in_([t.id for t in teams]))
+        for read in await read_teams(session, rules, now, TEAMS.c.id.in_([t.id for t in teams]))
     }
     return [found[team.id] for team in teams if team.id in found]
 
 
 # The columns of a team a view shows (a Core select: no ORM entity to build).
-TEAM_COLUMNS = (
-    Team.id,
-    Team.name,
-    Team.description,
-    Team.captain_id,
-    Team.open,
-    Team.size,
-    Team.locked,
-    Team.languages,
-    Team.looking_for,
-    Team.thread_id,
-    Team.forum_post_id,
-    Team.created_at,
+TEAM_COLUMNS = tuple(
+    TEAMS.c[name]
+    for name in (
+        "id",
+        "name",
+        "description",
+        "captain_id",
+        "open",
+        "size",
+        "locked",
+        "languages",
+        "looking_for",
+        "thread_id",
+        "forum_post_id",
+        "created_at",
+    )
 )
 
 
@@ -178,7 +190,7 @@ async def read_teams(
     now: datetime,
     *where: ColumnElement[bool],
     extra: Sequence[Any] = (),
-    order: Sequence[Any] = (Team.created_at, Team.id),
+    order: Sequence[Any] = (TEAMS.c.created_at, TEAMS.c.id),
     limit: int | None = None,
     offset: int = 0,
 ) -> list[TeamRead]:
@@ -188,22 +200,24 @@ async def read_teams(
     over teams, not over member rows."""
     team_filter: list[ColumnElement[bool]] = list(where)
     if limit is not None:
-        page = select(Team.id).where(*where).order_by(*order).offset(offset).limit(limit)
-        team_filter = [Team.id.in_(page.scalar_subquery())]
+        page = select(TEAMS.c.id).where(*where).order_by(*order).offset(offset).limit(limit)
+        team_filter = [TEAMS.c.id.in_(page.scalar_subquery())]
     rows = await session.execute(
         select(
             *TEAM_COLUMNS,
             *CONTROL_COLUMNS,
-            TeamMember.user_id.label("member_id"),
-            TeamMember.joined_at.label("member_joined"),
-            TeamMember.id.label("member_row"),
+            MEMBERS.c.user_id.label("member_id"),
+            MEMBERS.c.joined_at.label("member_joined"),
+            MEMBERS.c.id.label("member_row"),
             *extra,
         )
-        .select_from(Team)
-        .outerjoin(TeamsControl, TeamsControl.id == CONTROL_ID)
-        .outerjoin(TeamMember, TeamMember.team_id == Team.id)
+        .select_from(
+            TEAMS.outerjoin(CONTROL, CONTROL.c.id == CONTROL_ID).outerjoin(
+                MEMBERS, MEMBERS.c.team_id == TEAMS.c.id
+            )
+        )
         .where(*team_filter)
-        .order_by(*order, TeamMember.joined_at, TeamMember.id)
+        .order_by(*order, MEMBERS.c.joined_at, MEMBERS.c.id)
     )
     out: dict[int, TeamRead] = {}
     lock: LockState | None = None
@@ -227,14 +241,14 @@ async def view_of(
     session: AsyncSession, team: Team | TeamRow, rules: TeamRules, now: datetime
 ) -> TeamView:
     """The view of one loaded team, as the database has it now (one statement)."""
-    return (await read_teams(session, rules, now, Team.id == team.id))[0].view
+    return (await read_teams(session, rules, now, TEAMS.c.id == team.id))[0].view
 
 
 async def get_team(
     session: AsyncSession, team_id: int, *, rules: TeamRules, now: datetime
 ) -> TeamView:
     """The team with this id, or ``NotFound("teams.errors.team_id_not_found")``."""
-    found = await read_teams(session, rules, now, Team.id == team_id)
+    found = await read_teams(session, rules, now, TEAMS.c.id == team_id)
     if not found:
         raise NotFound("teams.errors.team_id_not_found")
     return found[0].view
@@ -256,7 +270,7 @@ async def find_team(
     session: AsyncSession, name: str, *, rules: TeamRules, now: datetime
 ) -> TeamView:
     """The team named ``name`` (case, accents and spacing ignored), or ``NotFound``."""
-    found = await read_teams(session, rules, now, Team.name_key == name_key(name))
+    found = await read_teams(session, rules, now, TEAMS.c.name_key == name_key(name))
     if not found:
         raise NotFound("teams.errors.team_not_found", name=clean(name)[:100])
     return found[0].view
@@ -277,14 +291,14 @@ async def team_of(
 ) -> TeamView | None:
     """The team of a member, or None."""
     found = await read_teams(
-        session, rules, now, Team.id == member_team_id(user_id).scalar_subquery()
+        session, rules, now, TEAMS.c.id == member_team_id(user_id).scalar_subquery()
     )
     return found[0].view if found else None
 
 
 def member_team_id(user_id: int) -> Any:
     """``SELECT team_id`` of a member's membership (to use as a subquery)."""
-    return select(TeamMember.team_id).where(TeamMember.user_id == user_id).correlate(None)
+    return select(MEMBERS.c.team_id).where(MEMBERS.c.user_id == user_id).correlate(None)
 
 
 async def search_team_names(
