@@ -227,3 +227,28 @@ async def test_leaving_reports_the_team_as_it_stays(
     async with db.read() as session:
         team = await session.scalar(select(Team).where(Team.name == "Los Tigres"))
     assert team is not None and (team.captain_id, team.size) == (2, 1)
+
+
+async def test_joining_by_command_with_an_invitation_closes_its_message(
+    db: Database, settings: Settings, clock: ManualClock
+) -> None:
+    rules = rules_of(settings, max_size=5)
+    now = clock.now()
+    await create(db, rules, now, 1, "Los Tigres", open=False, members=(3,))
+    async with db.transaction() as session:
+        invitation = await teams.invite(session, rules, actor_id=3, invitee_id=2, now=now)
+        await teams.set_invitation_message(session, invitation.id, 80, 81)
+    async with db.transaction() as session:
+        result = await teams.join(session, rules, user_id=2, team_name="Los Tigres", now=now)
+    assert result.kind == "joined" and result.change is not None
+    assert result.change.team.member_ids == (1, 3, 2)
+    assert [
+        (c.kind, c.id, c.user_id, (c.channel_id, c.message_id), c.status, c.cause)
+        for c in result.change.closed
+    ] == [
+        ("invitation", invitation.id, 2, (80, 81), "accepted", "answered"),
+    ]
+    (closed,) = result.change.closed
+    assert (closed.team_name, closed.inviter_id, closed.captain_id) == ("Los Tigres", 3, 1)
+    async with db.read() as session:
+        assert (await _statuses(session, Invitation))[invitation.id] == "accepted"

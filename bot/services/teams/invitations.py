@@ -51,6 +51,7 @@ from bot.services.teams.views import (
     JoinResult,
     MembershipChange,
     TeamRules,
+    TeamView,
 )
 from bot.text import clean
 
@@ -356,8 +357,8 @@ async def join(
             lft=(state.lft_looking, state.lft_post),
         )
         if invitation_id is not None:
-            await _claim(session, Invitation, invitation_id, status=ACCEPTED, now=now)
-            change = replace(change, closed=(*change.closed, await _closed(session, invitation_id)))
+            accepted = await _accept_by_command(session, invitation_id, change.team, now)
+            change = replace(change, closed=(*change.closed, accepted))
         return JoinResult(kind="joined", team=change.team, change=change)
     return await _request(session, rules, read, user_id, now)
 
@@ -407,11 +408,42 @@ async def _read_for_join(
     return found[0]
 
 
-async def _closed(session: AsyncSession, invitation_id: int) -> ClosedItem:
-    """An invitation answered by other means than its buttons: its message must close too."""
-    found = await closed_item(session, "invitation", invitation_id)
-    assert found is not None
-    return found
+async def _accept_by_command(
+    session: AsyncSession, invitation_id: int, team: TeamView, now: datetime
+) -> ClosedItem:
+    """Answer "accepted" the invitation of a member who joined its team by command, exactly
+    once; it comes back as the closed item whose message must close too (``team``: the team
+    it was for, as the join left it)."""
+    row = (
+        await session.execute(
+            update(INVITATIONS)
+            .where(INVITATIONS.c.id == invitation_id, INVITATIONS.c.status == PENDING)
+            .values(status=ACCEPTED, answered_at=now)
+            .returning(
+                INVITATIONS.c.invitee_id,
+                INVITATIONS.c.channel_id,
+                INVITATIONS.c.message_id,
+                INVITATIONS.c.inviter_id,
+            )
+        )
+    ).first()
+    if row is None:  # answered meanwhile: refuse as its buttons would
+        status = await session.scalar(
+            select(INVITATIONS.c.status).where(INVITATIONS.c.id == invitation_id)
+        )
+        raise _closed_error("invitation", status or "cancelled")
+    return ClosedItem(
+        kind="invitation",
+        id=invitation_id,
+        team_id=team.id,
+        user_id=row.invitee_id,
+        channel_id=row.channel_id,
+        message_id=row.message_id,
+        status=ACCEPTED,
+        team_name=team.name,
+        inviter_id=row.inviter_id,
+        captain_id=team.captain_id,
+    )
 
 
 async def closed_item(session: AsyncSession, kind: ItemKind, item_id: int) -> ClosedItem | None:
