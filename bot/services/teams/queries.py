@@ -317,28 +317,30 @@ async def search_team_names(
     key = name_key(prefix)
     conditions: list[Any] = []
     if only_joinable:
-        conditions += [Team.size < rules.max_size, Team.locked.is_(False)]
-    found = list(
-        await session.scalars(
-            select(Team)
-            .where(Team.name_key.startswith(key, autoescape=True), *conditions)
-            .order_by(Team.name_key)
-            .limit(limit)
-        )
+        conditions += [TEAMS.c.size < rules.max_size, TEAMS.c.locked.is_(False)]
+    by_name = (TEAMS.c.name_key,)
+    found = await read_teams(
+        session,
+        rules,
+        now,
+        TEAMS.c.name_key.startswith(key, autoescape=True),
+        *conditions,
+        order=by_name,
+        limit=limit,
     )
     if key and len(found) < limit:
-        seen = [team.id for team in found]
-        found += await session.scalars(
-            select(Team)
-            .where(
-                Team.name_key.contains(key, autoescape=True),
-                Team.id.not_in(seen),
-                *conditions,
-            )
-            .order_by(Team.name_key)
-            .limit(limit - len(found))
+        seen = [read.row.id for read in found]
+        found += await read_teams(
+            session,
+            rules,
+            now,
+            TEAMS.c.name_key.contains(key, autoescape=True),
+            TEAMS.c.id.not_in(seen),
+            *conditions,
+            order=by_name,
+            limit=limit - len(found),
         )
-    return await views_of(session, found, rules, now)
+    return [read.view for read in found]
 
 
 async def list_teams(
