@@ -4,7 +4,9 @@ Both lock the team row first with a conditional update (``size = size + 1 WHERE 
 or ``size = size - 1``), so that on PostgreSQL concurrent changes to one team queue on that row
 and every later read in the transaction sees the winner's result; on SQLite, ``BEGIN
 IMMEDIATE`` already serializes writers. The unique ``team_members.user_id`` backs "one team per
-member" whatever happens between a check and the insert.
+member" whatever happens between a check and the insert: the membership is inserted with ``ON
+CONFLICT DO NOTHING``, so a member already in a team inserts nothing and the transaction stays
+usable to name that team (no savepoint).
 """
 
 from __future__ import annotations
