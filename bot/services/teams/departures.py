@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import Conflict, NotFound
+from bot.errors import Conflict, Forbidden, NotFound
 from bot.models.teams import CANCELLED, LftProfile
-from bot.services.teams.guards import captain_team, ensure_unlocked, member_team
+from bot.services.teams.guards import read_member_team, refuse_if_locked
 from bot.services.teams.membership import close_pending, remove_member
 from bot.services.teams.queries import team_row_of
 from bot.services.teams.views import DepartureResult, MembershipChange, TeamRules
@@ -20,10 +20,10 @@ async def leave(
 ) -> MembershipChange:
     """Leave one's team. A captain hands over to the longest-standing member; the last
     member's departure disbands the team. Refuses: ``not_in_team``, locked."""
-    team = await member_team(session, user_id)
-    await ensure_unlocked(session, rules, now, team)
+    read = await read_member_team(session, rules, user_id, now)
+    refuse_if_locked(read.lock, read.row)
     return await remove_member(
-        session, rules, team, user_id, now, actor_id=user_id, action="team.left"
+        session, rules, read.row, user_id, now, actor_id=user_id, action="team.left", lock=read.lock
     )
 
 
@@ -32,15 +32,25 @@ async def kick(
 ) -> MembershipChange:
     """The captain removes a member. Refuses: ``not_captain``, locked, ``cannot_kick_self``,
     ``member_not_in_team``."""
-    team = await captain_team(session, actor_id)
-    await ensure_unlocked(session, rules, now, team)
+    read = await read_member_team(session, rules, actor_id, now)
+    team = read.row
+    if team.captain_id != actor_id:
+        raise Forbidden("teams.errors.not_captain", team=team.name)
+    refuse_if_locked(read.lock, team)
     if member_id == actor_id:
         raise Conflict("teams.errors.cannot_kick_self")
-    target = await team_row_of(session, member_id)
-    if target is None or target.id != team.id:
+    # The members as read; the removal itself refuses a member who left meanwhile.
+    if member_id not in {member.user_id for member in read.members}:
         raise NotFound("teams.errors.member_not_in_team", team=team.name)
     return await remove_member(
-        session, rules, team, member_id, now, actor_id=actor_id, action="team.kicked"
+        session,
+        rules,
+        team,
+        member_id,
+        now,
+        actor_id=actor_id,
+        action="team.kicked",
+        lock=read.lock,
     )
 
 

@@ -8,15 +8,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, Forbidden
 from bot.models.teams import Team
-from bot.services.teams.queries import lock_state, team_row_of
-from bot.services.teams.views import TeamRules
+from bot.services.teams.queries import (
+    TEAMS,
+    TeamRead,
+    TeamRow,
+    lock_state,
+    member_team_id,
+    read_teams,
+    team_row_of,
+)
+from bot.services.teams.views import LockState, TeamRules
 
 
 async def ensure_unlocked(
     session: AsyncSession, rules: TeamRules, now: datetime, team: Team | None = None
-) -> None:
-    """Refuse when team changes are locked: by the deadline, by organizers, or for ``team``."""
+) -> LockState:
+    """Refuse when team changes are locked: by the deadline, by organizers, or for ``team``;
+    returns the lock state read."""
     state = await lock_state(session, rules, now)
+    refuse_if_locked(state, team)
+    return state
+
+
+def refuse_if_locked(state: LockState, team: Team | TeamRow | None = None) -> None:
+    """Refuse when ``state`` locks team changes, or when ``team`` is locked."""
     if state.by_deadline:
         raise Conflict("teams.errors.deadline_passed")
     if state.locked:
@@ -39,3 +54,16 @@ async def captain_team(session: AsyncSession, user_id: int) -> Team:
     if team.captain_id != user_id:
         raise Forbidden("teams.errors.not_captain", team=team.name)
     return team
+
+
+async def read_member_team(
+    session: AsyncSession, rules: TeamRules, user_id: int, now: datetime
+) -> TeamRead:
+    """The team of ``user_id`` with the global lock and its members, in one statement, or
+    ``Forbidden("teams.errors.not_in_team")``."""
+    found = await read_teams(
+        session, rules, now, TEAMS.c.id == member_team_id(user_id).scalar_subquery()
+    )
+    if not found:
+        raise Forbidden("teams.errors.not_in_team")
+    return found[0]

@@ -9,9 +9,11 @@ winner answering the others "full".
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,11 +29,18 @@ from bot.models.teams import (
 )
 from bot.services import audit
 from bot.services.teams import limits
-from bot.services.teams.guards import ensure_unlocked, member_team
+from bot.services.teams.guards import ensure_unlocked, member_team, refuse_if_locked
 from bot.services.teams.membership import add_member, rowcount, teams_by_id
+from bot.services.teams.names import name_key
 from bot.services.teams.queries import (
+    INVITATIONS,
+    MEMBERS,
+    PROFILES,
+    REQUESTS,
+    TEAMS,
+    TeamRead,
     load_team,
-    team_row_by_name,
+    read_teams,
     team_row_of,
     view_of,
 )
@@ -42,7 +51,9 @@ from bot.services.teams.views import (
     JoinResult,
     MembershipChange,
     TeamRules,
+    TeamView,
 )
+from bot.text import clean
 
 _NO_SYNC = {"synchronize_session": False}
 
@@ -243,7 +254,7 @@ async def answer_invitation(
             team_id=team.id,
         )
         return None
-    await ensure_unlocked(session, rules, now, team)
+    lock = await ensure_unlocked(session, rules, now, team)
     change = await add_member(
         session,
         rules,
@@ -253,6 +264,7 @@ async def answer_invitation(
         actor_id=user_id,
         action="team.invitation_accepted",
         keep_invitation=invitation_id,
+        lock=lock,
     )
     await _claim(session, Invitation, invitation_id, status=ACCEPTED, now=now)
     return change
@@ -321,22 +333,15 @@ async def join(
     this team made recently, whatever became of it). A pending invitation from that team
     counts as accepted.
     """
-    team = await team_row_by_name(session, team_name)
-    await ensure_unlocked(session, rules, now, team)
-    current = await team_row_of(session, user_id)
-    if current is not None:
-        key = "already_member" if current.id == team.id else "already_in_team"
-        raise Conflict(f"teams.errors.{key}", team=current.name)
+    read = await _read_for_join(session, rules, user_id, team_name, now)
+    team, state = read.row, read.extra
+    refuse_if_locked(read.lock, team)
+    if state.current_team_id is not None:
+        key = "already_member" if state.current_team_id == team.id else "already_in_team"
+        raise Conflict(f"teams.errors.{key}", team=state.current_team_name)
     if team.size >= rules.max_size:
         raise Conflict("teams.errors.team_full", team=team.name, count=rules.max_size)
-    invitation_id = await session.scalar(
-        select(Invitation.id).where(
-            Invitation.team_id == team.id,
-            Invitation.invitee_id == user_id,
-            Invitation.status == PENDING,
-            Invitation.expires_at > now,
-        )
-    )
+    invitation_id = state.invitation_id
     if team.open or invitation_id is not None:
         change = await add_member(
             session,
@@ -347,19 +352,98 @@ async def join(
             actor_id=user_id,
             action="team.joined",
             keep_invitation=invitation_id,
+            lock=read.lock,
+            members=read.members,
+            lft=(state.lft_looking, state.lft_post),
         )
         if invitation_id is not None:
-            await _claim(session, Invitation, invitation_id, status=ACCEPTED, now=now)
-            change = replace(change, closed=(*change.closed, await _closed(session, invitation_id)))
+            accepted = await _accept_by_command(session, invitation_id, change.team, now)
+            change = replace(change, closed=(*change.closed, accepted))
         return JoinResult(kind="joined", team=change.team, change=change)
-    return await _request(session, rules, team, user_id, now)
+    return await _request(session, rules, read, user_id, now)
 
 
-async def _closed(session: AsyncSession, invitation_id: int) -> ClosedItem:
-    """An invitation answered by other means than its buttons: its message must close too."""
-    found = await closed_item(session, "invitation", invitation_id)
-    assert found is not None
-    return found
+async def _read_for_join(
+    session: AsyncSession, rules: TeamRules, user_id: int, team_name: str, now: datetime
+) -> TeamRead:
+    """In one statement, what joining reads: the team by name with the global lock and its
+    members, and, beside it, the member's current team, the team's pending invitation for
+    them and their looking-for-team profile. ``NotFound`` when no team has that name."""
+    current = TEAMS.alias("current_team")
+    membership = MEMBERS.alias("membership")
+    current_team = (
+        select(current.c.id)
+        .join(membership, membership.c.team_id == current.c.id)
+        .where(membership.c.user_id == user_id)
+        .correlate(None)
+    )
+    profile = select(PROFILES.c.looking).where(PROFILES.c.user_id == user_id).correlate(None)
+    found = await read_teams(
+        session,
+        rules,
+        now,
+        TEAMS.c.name_key == name_key(team_name),
+        extra=(
+            current_team.scalar_subquery().label("current_team_id"),
+            current_team.with_only_columns(current.c.name)
+            .scalar_subquery()
+            .label("current_team_name"),
+            select(INVITATIONS.c.id)
+            .where(
+                INVITATIONS.c.team_id == TEAMS.c.id,
+                INVITATIONS.c.invitee_id == user_id,
+                INVITATIONS.c.status == PENDING,
+                INVITATIONS.c.expires_at > now,
+            )
+            .limit(1)
+            .correlate(TEAMS)
+            .scalar_subquery()
+            .label("invitation_id"),
+            profile.scalar_subquery().label("lft_looking"),
+            profile.with_only_columns(PROFILES.c.post_id).scalar_subquery().label("lft_post"),
+        ),
+    )
+    if not found:
+        raise NotFound("teams.errors.team_not_found", name=clean(team_name)[:100])
+    return found[0]
+
+
+async def _accept_by_command(
+    session: AsyncSession, invitation_id: int, team: TeamView, now: datetime
+) -> ClosedItem:
+    """Answer "accepted" the invitation of a member who joined its team by command, exactly
+    once; it comes back as the closed item whose message must close too (``team``: the team
+    it was for, as the join left it)."""
+    row = (
+        await session.execute(
+            update(INVITATIONS)
+            .where(INVITATIONS.c.id == invitation_id, INVITATIONS.c.status == PENDING)
+            .values(status=ACCEPTED, answered_at=now)
+            .returning(
+                INVITATIONS.c.invitee_id,
+                INVITATIONS.c.channel_id,
+                INVITATIONS.c.message_id,
+                INVITATIONS.c.inviter_id,
+            )
+        )
+    ).first()
+    if row is None:  # answered meanwhile: refuse as its buttons would
+        status = await session.scalar(
+            select(INVITATIONS.c.status).where(INVITATIONS.c.id == invitation_id)
+        )
+        raise _closed_error("invitation", status or "cancelled")
+    return ClosedItem(
+        kind="invitation",
+        id=invitation_id,
+        team_id=team.id,
+        user_id=row.invitee_id,
+        channel_id=row.channel_id,
+        message_id=row.message_id,
+        status=ACCEPTED,
+        team_name=team.name,
+        inviter_id=row.inviter_id,
+        captain_id=team.captain_id,
+    )
 
 
 async def closed_item(session: AsyncSession, kind: ItemKind, item_id: int) -> ClosedItem | None:
@@ -392,22 +476,49 @@ async def closed_item(session: AsyncSession, kind: ItemKind, item_id: int) -> Cl
 
 
 async def _request(
-    session: AsyncSession, rules: TeamRules, team: Team, user_id: int, now: datetime
+    session: AsyncSession, rules: TeamRules, read: TeamRead, user_id: int, now: datetime
 ) -> JoinResult:
-    await _expire_stale(session, JoinRequest, team.id, JoinRequest.user_id == user_id, now)
-    if await _pending_exists(session, JoinRequest, team.id, JoinRequest.user_id == user_id):
+    """Ask to join ``read``'s team: one read of the member's requests to it (one pending and
+    unexpired, one pending but expired, the last one made), then one insert."""
+    team = read.row
+    mine = (REQUESTS.c.team_id == team.id, REQUESTS.c.user_id == user_id)
+    pending = select(REQUESTS.c.id).where(*mine, REQUESTS.c.status == PENDING).limit(1)
+    columns: list[Any] = [
+        pending.where(REQUESTS.c.expires_at > now).scalar_subquery().label("pending"),
+        pending.where(REQUESTS.c.expires_at <= now).scalar_subquery().label("stale"),
+    ]
+    cooldown = rules.join_request_cooldown
+    if cooldown > timedelta(0):
+        columns.append(
+            select(func.max(REQUESTS.c.created_at)).where(*mine).scalar_subquery().label("last")
+        )
+    found = (await session.execute(select(*columns))).one()
+    if found.pending is not None:
         raise Conflict("teams.errors.already_requested", team=team.name)
-    await limits.ensure_request_allowed(
-        session, team, user_id, cooldown=rules.join_request_cooldown, now=now
+    if found.stale is not None:
+        await _expire_stale(session, JoinRequest, team.id, JoinRequest.user_id == user_id, now)
+    if cooldown > timedelta(0):
+        limits.refuse_request_cooling(team, found.last, cooldown=cooldown, now=now)
+    # The partial unique index (one pending request per member and team): a concurrent twin
+    # makes this insert nothing, and the transaction stays usable.
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    request_id = await session.scalar(
+        insert(REQUESTS)
+        .values(
+            team_id=team.id,
+            user_id=user_id,
+            created_at=now,
+            expires_at=now + rules.invitation_ttl,
+            status=PENDING,
+        )
+        .on_conflict_do_nothing(
+            index_elements=[REQUESTS.c.team_id, REQUESTS.c.user_id],
+            index_where=REQUESTS.c.status == PENDING,
+        )
+        .returning(REQUESTS.c.id)
     )
-    request = JoinRequest(
-        team_id=team.id,
-        user_id=user_id,
-        created_at=now,
-        expires_at=now + rules.invitation_ttl,
-        status=PENDING,
-    )
-    await _add_pending(session, request, Conflict("teams.errors.already_requested", team=team.name))
+    if request_id is None:
+        raise Conflict("teams.errors.already_requested", team=team.name)
     audit.record(
         session,
         actor_id=user_id,
@@ -416,9 +527,7 @@ async def _request(
         now=now,
         team_id=team.id,
     )
-    return JoinResult(
-        kind="requested", team=await view_of(session, team, rules, now), request_id=request.id
-    )
+    return JoinResult(kind="requested", team=read.view, request_id=request_id)
 
 
 async def answer_join_request(
@@ -462,7 +571,7 @@ async def answer_join_request(
             member_id=request.user_id,
         )
         return None
-    await ensure_unlocked(session, rules, now, team)
+    lock = await ensure_unlocked(session, rules, now, team)
     change = await add_member(
         session,
         rules,
@@ -473,6 +582,7 @@ async def answer_join_request(
         action="team.request_accepted",
         by="captain",
         keep_request=request_id,
+        lock=lock,
     )
     await _claim(session, JoinRequest, request_id, status=ACCEPTED, now=now, answered_by=actor_id)
     return change

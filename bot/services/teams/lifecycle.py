@@ -3,22 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
-from bot.models.teams import CANCELLED, Team, TeamMember
+from bot.models.ops import AuditEntry
+from bot.models.teams import CANCELLED, Team
 from bot.services import audit
 from bot.services.teams import limits
-from bot.services.teams.guards import captain_team, ensure_unlocked
-from bot.services.teams.membership import close_pending, retire_lft_profile
-from bot.services.teams.names import validate_team_name
-from bot.services.teams.queries import load_team, team_row_by_name, team_row_of, view_of
+from bot.services.teams.guards import captain_team, ensure_unlocked, refuse_if_locked
+from bot.services.teams.membership import close_pending, retire_read_profile
+from bot.services.teams.names import name_key, validate_team_name
+from bot.services.teams.queries import (
+    CONTROL,
+    CONTROL_COLUMNS,
+    CONTROL_ID,
+    MEMBERS,
+    PROFILES,
+    TEAM_COLUMNS,
+    TEAMS,
+    TeamRow,
+    build_view,
+    load_team,
+    lock_of,
+    member_team_id,
+    team_row_by_name,
+    team_row_of,
+    view_of,
+)
 from bot.services.teams.views import (
     DisbandResult,
+    LockState,
     MembershipChange,
     RenameResult,
     TeamRules,
@@ -26,6 +47,7 @@ from bot.services.teams.views import (
 )
 from bot.text import clean, has_mention_or_link
 
+_AUDIT = cast(Table, AuditEntry.__table__)
 DESCRIPTION_MAX_LENGTH = 1000
 TAGS_MAX = 10
 TAG_MAX_LENGTH = 30
@@ -69,6 +91,70 @@ def clean_tags(raw: Sequence[str], *, error_prefix: str = "teams.errors.skills")
     return tags
 
 
+@dataclass(frozen=True)
+class _CreateCheck:
+    """What creating a team read: the display name and key, the lock, the captain's
+    looking-for-team profile (``looking``, ``post_id``)."""
+
+    display: str
+    key: str
+    lock: LockState
+    lft: tuple[bool | None, int | None]
+
+
+async def _check_create(
+    session: AsyncSession, rules: TeamRules, *, captain_id: int, name: str, now: datetime
+) -> _CreateCheck:
+    """Every check of a creation from one statement (scalar subqueries, no table scanned
+    twice), refusing in the documented order."""
+    try:
+        display, key = validate_team_name(name, rules)
+        invalid: InvalidInput | None = None
+    except InvalidInput as exc:
+        display, key, invalid = name, name_key(name), exc
+    control = select(CONTROL).where(CONTROL.c.id == CONTROL_ID).correlate(None)
+    profile = select(PROFILES).where(PROFILES.c.user_id == captain_id).correlate(None)
+    columns: list[Any] = [
+        control.with_only_columns(column).scalar_subquery().label(column.key)
+        for column in CONTROL_COLUMNS
+    ]
+    columns += [
+        select(TEAMS.c.name)
+        .where(TEAMS.c.id == member_team_id(captain_id).scalar_subquery())
+        .correlate(None)
+        .scalar_subquery()
+        .label("current_team_name"),
+        select(TEAMS.c.id).where(TEAMS.c.name_key == key).scalar_subquery().label("taken"),
+        profile.with_only_columns(PROFILES.c.looking).scalar_subquery().label("lft_looking"),
+        profile.with_only_columns(PROFILES.c.post_id).scalar_subquery().label("lft_post"),
+    ]
+    if rules.create_cooldown > timedelta(0):
+        columns.append(
+            select(func.max(_AUDIT.c.at))
+            .where(_AUDIT.c.action == "team.created", _AUDIT.c.actor_id == captain_id)
+            .scalar_subquery()
+            .label("last_created")
+        )
+    found = (await session.execute(select(*columns))).one()
+    lock = lock_of(found, rules, now)
+    refuse_if_locked(lock)
+    if found.current_team_name is not None:
+        raise Conflict("teams.errors.already_in_team", team=found.current_team_name)
+    if invalid is not None:
+        raise invalid
+    if rules.create_cooldown > timedelta(0):
+        limits.refuse_if_cooling(
+            found.last_created,
+            limit="create_cooldown",
+            key="teams.errors.create_cooldown",
+            cooldown=rules.create_cooldown,
+            now=now,
+        )
+    if found.taken is not None:
+        raise Conflict("teams.errors.name_taken", name=display)
+    return _CreateCheck(display, key, lock, (found.lft_looking, found.lft_post))
+
+
 async def check_can_create(
     session: AsyncSession, rules: TeamRules, *, captain_id: int, name: str, now: datetime
 ) -> str:
@@ -77,23 +163,8 @@ async def check_can_create(
     Refuses: locked, ``already_in_team``, invalid name, ``name_taken``, and the limit
     ``create_cooldown`` (the member created a team recently: no create/disband loops).
     """
-    await ensure_unlocked(session, rules, now)
-    current = await team_row_of(session, captain_id)
-    if current is not None:
-        raise Conflict("teams.errors.already_in_team", team=current.name)
-    display, key = validate_team_name(name, rules)
-    await limits.ensure_cooled_down(
-        session,
-        actor_id=captain_id,
-        action="team.created",
-        limit="create_cooldown",
-        key="teams.errors.create_cooldown",
-        cooldown=rules.create_cooldown,
-        now=now,
-    )
-    if await _name_taken(session, key):
-        raise Conflict("teams.errors.name_taken", name=display)
-    return display
+    checked = await _check_create(session, rules, captain_id=captain_id, name=name, now=now)
+    return checked.display
 
 
 async def create_team(
@@ -113,43 +184,51 @@ async def create_team(
     """Create a team with ``captain_id`` as captain and only member.
 
     Same refusals as :func:`check_can_create`; a concurrent creation of the same name or by
-    the same captain loses cleanly with ``name_taken`` / ``already_in_team``. The captain's
-    other pending invitations and requests are cancelled and their LFT profile retired.
+    the same captain loses cleanly with ``name_taken`` / ``already_in_team`` (the unique name
+    key and member id: an insert that would break them inserts nothing). The captain's other
+    pending invitations and requests are cancelled and their LFT profile retired.
     """
-    display = await check_can_create(session, rules, captain_id=captain_id, name=name, now=now)
-    _, key = validate_team_name(display, rules)
-    team = Team(
-        name=display,
-        name_key=key,
-        description=clean_description(description),
-        captain_id=captain_id,
-        open=open,
-        size=1,
-        locked=False,
-        languages=clean_tags(languages, error_prefix="teams.errors.languages"),
-        looking_for=clean_tags(looking_for, error_prefix="teams.errors.skills"),
-        thread_id=thread_id,
-        forum_post_id=forum_post_id,
-        created_at=now,
-        updated_at=now,
+    checked = await _check_create(session, rules, captain_id=captain_id, name=name, now=now)
+    display = checked.display
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    created = (
+        await session.execute(
+            insert(TEAMS)
+            .values(
+                name=display,
+                name_key=checked.key,
+                description=clean_description(description),
+                captain_id=captain_id,
+                open=open,
+                size=1,
+                locked=False,
+                languages=clean_tags(languages, error_prefix="teams.errors.languages"),
+                looking_for=clean_tags(looking_for, error_prefix="teams.errors.skills"),
+                thread_id=thread_id,
+                forum_post_id=forum_post_id,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[TEAMS.c.name_key])
+            .returning(*TEAM_COLUMNS)
+        )
+    ).first()
+    if created is None:
+        raise Conflict("teams.errors.name_taken", name=display)
+    team = TeamRow.of(created)
+    membership = await session.scalar(
+        insert(MEMBERS)
+        .values(user_id=captain_id, team_id=team.id, joined_at=now)
+        .on_conflict_do_nothing(index_elements=[MEMBERS.c.user_id])
+        .returning(MEMBERS.c.id)
     )
-    try:
-        async with session.begin_nested():
-            session.add(team)
-            await session.flush()
-            session.add(TeamMember(user_id=captain_id, team_id=team.id, joined_at=now))
-            await session.flush()
-    except IntegrityError:
-        if await _name_taken(session, key):
-            raise Conflict("teams.errors.name_taken", name=display) from None
+    if membership is None:
         current = await team_row_of(session, captain_id)
-        raise Conflict(
-            "teams.errors.already_in_team", team=current.name if current else display
-        ) from None
+        raise Conflict("teams.errors.already_in_team", team=current.name if current else display)
     closed = await close_pending(
         session, status=CANCELLED, now=now, cause="joined_elsewhere", user_id=captain_id
     )
-    post_id = await retire_lft_profile(session, captain_id, now)
+    post_id = await retire_read_profile(session, captain_id, now, *checked.lft)
     audit.record(
         session,
         actor_id=captain_id,
@@ -160,7 +239,7 @@ async def create_team(
         open=open,
     )
     return MembershipChange(
-        team=await view_of(session, team, rules, now),
+        team=build_view(team, (captain_id,), rules, checked.lock.locked),
         added=captain_id,
         closed=tuple(closed),
         lft_post_removed=post_id,

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models.ops import AuditEntry
 from bot.models.teams import DECLINED, PENDING, Invitation, JoinRequest, Team
 from bot.services.limits import LimitReached
+from bot.services.teams.queries import TeamRow
 
 # Limits by name: the config key each one reads (``None``: derived from ``max_size``).
 LIMITS: dict[str, str | None] = {
@@ -79,7 +80,12 @@ async def ensure_reinvite_allowed(
 
 
 async def ensure_request_allowed(
-    session: AsyncSession, team: Team, user_id: int, *, cooldown: timedelta, now: datetime
+    session: AsyncSession,
+    team: Team | TeamRow,
+    user_id: int,
+    *,
+    cooldown: timedelta,
+    now: datetime,
 ) -> None:
     """A member asks to join the same team again only ``cooldown`` after their last request
     to it, whatever became of that one (answered, cancelled by a team of their own...)."""
@@ -90,6 +96,14 @@ async def ensure_request_allowed(
             JoinRequest.team_id == team.id, JoinRequest.user_id == user_id
         )
     )
+    refuse_request_cooling(team, last, cooldown=cooldown, now=now)
+
+
+def refuse_request_cooling(
+    team: Team | TeamRow, last: datetime | None, *, cooldown: timedelta, now: datetime
+) -> None:
+    """Refuse ``join_request_cooldown`` when the last request to ``team`` (``last``) is less
+    than ``cooldown`` ago."""
     if last is not None and now < last + cooldown:
         raise LimitReached(
             "join_request_cooldown",
@@ -124,5 +138,12 @@ async def ensure_cooled_down(
     if cooldown <= timedelta(0):
         return
     last = await last_action_at(session, actor_id, action)
+    refuse_if_cooling(last, limit=limit, key=key, cooldown=cooldown, now=now)
+
+
+def refuse_if_cooling(
+    last: datetime | None, *, limit: str, key: str, cooldown: timedelta, now: datetime
+) -> None:
+    """Refuse with ``limit`` when the last time (``last``) is less than ``cooldown`` ago."""
     if last is not None and now < last + cooldown:
         raise LimitReached(limit, key, when=last + cooldown)

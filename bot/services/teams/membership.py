@@ -4,16 +4,20 @@ Both lock the team row first with a conditional update (``size = size + 1 WHERE 
 or ``size = size - 1``), so that on PostgreSQL concurrent changes to one team queue on that row
 and every later read in the transaction sees the winner's result; on SQLite, ``BEGIN
 IMMEDIATE`` already serializes writers. The unique ``team_members.user_id`` backs "one team per
-member" whatever happens between a check and the insert.
+member" whatever happens between a check and the insert: the membership is inserted with ``ON
+CONFLICT DO NOTHING``, so a member already in a team inserts nothing and the transaction stays
+usable to name that team (no savepoint).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import CursorResult, delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import CursorResult, case, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, NotFound
@@ -22,17 +26,25 @@ from bot.models.teams import (
     CANCELLED,
     FULL,
     PENDING,
-    Invitation,
-    JoinRequest,
     LftProfile,
     Team,
-    TeamMember,
 )
 from bot.services import audit
-from bot.services.teams.queries import load_team, team_row_of, view_of
-from bot.services.teams.views import Cause, ClosedItem, MembershipChange, TeamRules
-
-_NO_SYNC = {"synchronize_session": False}
+from bot.services.teams.queries import (
+    INVITATIONS,
+    MEMBERS,
+    PROFILES,
+    REQUESTS,
+    TEAM_COLUMNS,
+    TEAMS,
+    MemberRow,
+    TeamRow,
+    build_view,
+    load_team,
+    lock_state,
+    team_row_of,
+)
+from bot.services.teams.views import Cause, ClosedItem, LockState, MembershipChange, TeamRules
 
 
 def rowcount(result: Any) -> int:
@@ -50,50 +62,48 @@ async def close_pending(
     user_id: int | None = None,
     keep_invitation: int | None = None,
     keep_request: int | None = None,
+    team: TeamRow | None = None,
 ) -> list[ClosedItem]:
     """Answer pending invitations and join requests of a team or of a member (or of a member
-    for one team: both given) with ``status``; ``cause`` says why, for the follow-ups."""
+    for one team: both given) with ``status``; ``cause`` says why, for the follow-ups.
+    ``team``: the team of ``team_id`` as already read (its name and captain need no query)."""
     closed: list[ClosedItem] = []
-    inv = update(Invitation).where(Invitation.status == PENDING)
-    req = update(JoinRequest).where(JoinRequest.status == PENDING)
+    inv = update(INVITATIONS).where(INVITATIONS.c.status == PENDING)
+    req = update(REQUESTS).where(REQUESTS.c.status == PENDING)
     if team_id is not None:
-        inv = inv.where(Invitation.team_id == team_id)
-        req = req.where(JoinRequest.team_id == team_id)
+        inv = inv.where(INVITATIONS.c.team_id == team_id)
+        req = req.where(REQUESTS.c.team_id == team_id)
     if user_id is not None:
-        inv = inv.where(Invitation.invitee_id == user_id)
-        req = req.where(JoinRequest.user_id == user_id)
+        inv = inv.where(INVITATIONS.c.invitee_id == user_id)
+        req = req.where(REQUESTS.c.user_id == user_id)
     if keep_invitation is not None:
-        inv = inv.where(Invitation.id != keep_invitation)
+        inv = inv.where(INVITATIONS.c.id != keep_invitation)
     if keep_request is not None:
-        req = req.where(JoinRequest.id != keep_request)
+        req = req.where(REQUESTS.c.id != keep_request)
     invitations = await session.execute(
-        inv.values(status=status, answered_at=now)
-        .returning(
-            Invitation.id,
-            Invitation.team_id,
-            Invitation.invitee_id,
-            Invitation.channel_id,
-            Invitation.message_id,
-            Invitation.inviter_id,
+        inv.values(status=status, answered_at=now).returning(
+            INVITATIONS.c.id,
+            INVITATIONS.c.team_id,
+            INVITATIONS.c.invitee_id,
+            INVITATIONS.c.channel_id,
+            INVITATIONS.c.message_id,
+            INVITATIONS.c.inviter_id,
         )
-        .execution_options(**_NO_SYNC)
     )
     found_invitations = list(invitations)
     requests = await session.execute(
-        req.values(status=status, answered_at=now)
-        .returning(
-            JoinRequest.id,
-            JoinRequest.team_id,
-            JoinRequest.user_id,
-            JoinRequest.channel_id,
-            JoinRequest.message_id,
+        req.values(status=status, answered_at=now).returning(
+            REQUESTS.c.id,
+            REQUESTS.c.team_id,
+            REQUESTS.c.user_id,
+            REQUESTS.c.channel_id,
+            REQUESTS.c.message_id,
         )
-        .execution_options(**_NO_SYNC)
     )
     found_requests = list(requests)
-    teams = await teams_by_id(
-        session, {row[1] for row in found_invitations} | {row[1] for row in found_requests}
-    )
+    wanted = {row[1] for row in found_invitations} | {row[1] for row in found_requests}
+    known = {} if team is None else {team.id: (team.name, team.captain_id)}
+    teams = {**await teams_by_id(session, wanted - set(known)), **known}
     for item_id, item_team, invitee, channel, message, inviter in found_invitations:
         name, captain = teams.get(item_team, ("", None))
         closed.append(
@@ -137,7 +147,7 @@ async def teams_by_id(
     if not team_ids:
         return {}
     rows = await session.execute(
-        select(Team.id, Team.name, Team.captain_id).where(Team.id.in_(team_ids))
+        select(TEAMS.c.id, TEAMS.c.name, TEAMS.c.captain_id).where(TEAMS.c.id.in_(team_ids))
     )
     return {team_id: (name, captain) for team_id, name, captain in rows}
 
@@ -168,7 +178,7 @@ _FULL_KEYS = {
 async def add_member(
     session: AsyncSession,
     rules: TeamRules,
-    team: Team,
+    team: Team | TeamRow,
     user_id: int,
     now: datetime,
     *,
@@ -177,6 +187,9 @@ async def add_member(
     by: AddedBy = "self",
     keep_invitation: int | None = None,
     keep_request: int | None = None,
+    lock: LockState | None = None,
+    members: Sequence[MemberRow] | None = None,
+    lft: tuple[bool | None, int | None] | None = None,
 ) -> MembershipChange:
     """Add ``user_id`` to ``team`` if a place is free; the caller's transaction holds it all.
 
@@ -185,53 +198,81 @@ async def add_member(
     or ``member_in_team``. The member's other pending invitations and requests of this team
     close as joined; when the last place is taken, the team's others are answered "full"; the
     member's ones for other teams are "cancelled".
+
+    What the caller already read in this transaction saves statements: the global ``lock``,
+    the team's ``members`` (used when the claimed size shows nobody else changed them) and the
+    member's looking-for-team profile as ``lft`` (``looking``, ``post_id``).
     """
     by_self = by == "self"
-    current = await team_row_of(session, user_id)
-    if current is not None:
-        raise _in_team_error(current, team, by_self)
-    claimed = await session.execute(
-        update(Team)
-        .where(Team.id == team.id, Team.size < rules.max_size)
-        .values(size=Team.size + 1, updated_at=now)
-        .execution_options(**_NO_SYNC)
-    )
-    if rowcount(claimed) != 1:
+    claimed = (
+        await session.execute(
+            update(TEAMS)
+            .where(TEAMS.c.id == team.id, TEAMS.c.size < rules.max_size)
+            .values(size=TEAMS.c.size + 1, updated_at=now)
+            .returning(*TEAM_COLUMNS)
+        )
+    ).first()
+    if claimed is None:
+        current = await team_row_of(session, user_id)
+        if current is not None:
+            raise _in_team_error(current, team, by_self)
         if await load_team(session, team.id) is None:
             raise NotFound("teams.errors.team_gone" if by_self else "teams.errors.team_gone_now")
         raise Conflict(_FULL_KEYS[by], team=team.name, count=rules.max_size)
-    try:
-        async with session.begin_nested():
-            session.add(TeamMember(user_id=user_id, team_id=team.id, joined_at=now))
-            await session.flush()
-    except IntegrityError:
+    row = TeamRow.of(claimed)
+    # The unique user_id: a member already in a team (this one or another, even by a
+    # transaction that committed a moment ago) inserts nothing, and the transaction stays usable.
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    member_row = await session.scalar(
+        insert(MEMBERS)
+        .values(user_id=user_id, team_id=team.id, joined_at=now)
+        .on_conflict_do_nothing(index_elements=[MEMBERS.c.user_id])
+        .returning(MEMBERS.c.id)
+    )
+    if member_row is None:
         current = await team_row_of(session, user_id)
-        raise _in_team_error(current, team, by_self) from None
-    await session.refresh(team)
-    keep = {"keep_invitation": keep_invitation, "keep_request": keep_request}
-    closed = await close_pending(
-        session, status=ACCEPTED, now=now, cause="joined", team_id=team.id, user_id=user_id, **keep
+        raise _in_team_error(current, team, by_self)
+    became_full = row.size >= rules.max_size
+    closed = await close_on_join(
+        session,
+        row,
+        user_id,
+        full=became_full,
+        now=now,
+        keep_invitation=keep_invitation,
+        keep_request=keep_request,
     )
-    became_full = team.size >= rules.max_size
-    if became_full:
-        closed += await close_pending(
-            session, status=FULL, now=now, cause="full", team_id=team.id, **keep
-        )
-    closed += await close_pending(
-        session, status=CANCELLED, now=now, cause="joined_elsewhere", user_id=user_id, **keep
-    )
-    post_id = await retire_lft_profile(session, user_id, now)
+    if lft is None:
+        post_id = await retire_lft_profile(session, user_id, now)
+    else:
+        post_id = await retire_read_profile(session, user_id, now, *lft)
     audit.record(
         session,
         actor_id=actor_id,
         action=action,
-        subject=team.name,
+        subject=row.name,
         now=now,
-        team_id=team.id,
+        team_id=row.id,
         member_id=user_id,
     )
+    if members is not None and len(members) + 1 == row.size:
+        after = sorted(
+            [*members, MemberRow(now, member_row, user_id)],
+            key=lambda member: (member.joined_at, member.id),
+        )
+        member_ids = tuple(member.user_id for member in after)
+    else:
+        member_ids = tuple(
+            await session.scalars(
+                select(MEMBERS.c.user_id)
+                .where(MEMBERS.c.team_id == row.id)
+                .order_by(MEMBERS.c.joined_at, MEMBERS.c.id)
+            )
+        )
+    if lock is None:
+        lock = await lock_state(session, rules, now)
     return MembershipChange(
-        team=await view_of(session, team, rules, now),
+        team=build_view(row, member_ids, rules, lock.locked),
         added=user_id,
         became_full=became_full,
         closed=tuple(closed),
@@ -239,7 +280,136 @@ async def add_member(
     )
 
 
-def _in_team_error(current: Team | None, target: Team, by_self: bool) -> Conflict:
+async def retire_read_profile(
+    session: AsyncSession, user_id: int, now: datetime, looking: bool | None, post_id: int | None
+) -> int | None:
+    """:func:`retire_lft_profile` for a profile already read in this transaction: nothing to
+    do unless it was looking; then one update, made only if the profile is still as read."""
+    if not looking:
+        return None
+    retired = await session.execute(
+        update(PROFILES)
+        .where(
+            PROFILES.c.user_id == user_id,
+            PROFILES.c.looking.is_(True),
+            PROFILES.c.post_id.is_not_distinct_from(post_id),
+        )
+        .values(looking=False, post_id=None, updated_at=now)
+    )
+    if rowcount(retired) == 1:
+        return post_id
+    return await retire_lft_profile(session, user_id, now)
+
+
+# Why an item closed when its member joined a team, by the status it was given.
+_JOIN_CAUSES: dict[str, Cause] = {
+    ACCEPTED: "joined",
+    FULL: "full",
+    CANCELLED: "joined_elsewhere",
+}
+_JOIN_ORDER = {ACCEPTED: 0, FULL: 1, CANCELLED: 2}
+
+
+async def close_on_join(
+    session: AsyncSession,
+    team: TeamRow,
+    user_id: int,
+    *,
+    full: bool,
+    now: datetime,
+    keep_invitation: int | None = None,
+    keep_request: int | None = None,
+) -> list[ClosedItem]:
+    """Close what a member's joining ``team`` ends, one update per table: their pending
+    invitations and requests of this team ("accepted", cause ``joined``), the team's others
+    when it became ``full`` ("full"), and theirs for other teams ("cancelled", cause
+    ``joined_elsewhere``). The ``keep_*`` item stays pending (its caller answers it)."""
+    inv_where: Any = INVITATIONS.c.invitee_id == user_id
+    req_where: Any = REQUESTS.c.user_id == user_id
+    if full:
+        inv_where = or_(inv_where, INVITATIONS.c.team_id == team.id)
+        req_where = or_(req_where, REQUESTS.c.team_id == team.id)
+    inv = update(INVITATIONS).where(INVITATIONS.c.status == PENDING, inv_where)
+    req = update(REQUESTS).where(REQUESTS.c.status == PENDING, req_where)
+    if keep_invitation is not None:
+        inv = inv.where(INVITATIONS.c.id != keep_invitation)
+    if keep_request is not None:
+        req = req.where(REQUESTS.c.id != keep_request)
+    inv_status = case(
+        (INVITATIONS.c.invitee_id != user_id, FULL),
+        (INVITATIONS.c.team_id == team.id, ACCEPTED),
+        else_=CANCELLED,
+    )
+    req_status = case(
+        (REQUESTS.c.user_id != user_id, FULL),
+        (REQUESTS.c.team_id == team.id, ACCEPTED),
+        else_=CANCELLED,
+    )
+    invitations = list(
+        await session.execute(
+            inv.values(status=inv_status, answered_at=now).returning(
+                INVITATIONS.c.id,
+                INVITATIONS.c.team_id,
+                INVITATIONS.c.invitee_id,
+                INVITATIONS.c.channel_id,
+                INVITATIONS.c.message_id,
+                INVITATIONS.c.inviter_id,
+                INVITATIONS.c.status,
+            )
+        )
+    )
+    requests = list(
+        await session.execute(
+            req.values(status=req_status, answered_at=now).returning(
+                REQUESTS.c.id,
+                REQUESTS.c.team_id,
+                REQUESTS.c.user_id,
+                REQUESTS.c.channel_id,
+                REQUESTS.c.message_id,
+                REQUESTS.c.status,
+            )
+        )
+    )
+    others = {row[1] for row in invitations} | {row[1] for row in requests}
+    teams = await teams_by_id(session, others - {team.id})
+    teams[team.id] = (team.name, team.captain_id)
+    closed: list[tuple[int, ClosedItem]] = []
+    for item_id, item_team, invitee, channel, message, inviter, status in invitations:
+        name, captain = teams.get(item_team, ("", None))
+        item = ClosedItem(
+            "invitation",
+            item_id,
+            item_team,
+            invitee,
+            channel,
+            message,
+            status=status,
+            team_name=name,
+            inviter_id=inviter,
+            captain_id=captain,
+            cause=_JOIN_CAUSES[status],
+        )
+        closed.append((_JOIN_ORDER[status], item))
+    for item_id, item_team, member, channel, message, status in requests:
+        name, captain = teams.get(item_team, ("", None))
+        item = ClosedItem(
+            "request",
+            item_id,
+            item_team,
+            member,
+            channel,
+            message,
+            status=status,
+            team_name=name,
+            captain_id=captain,
+            cause=_JOIN_CAUSES[status],
+        )
+        closed.append((_JOIN_ORDER[status], item))
+    closed.sort(key=lambda pair: (pair[0], pair[1].kind, pair[1].id))
+    return [item for _, item in closed]
+
+
+def _in_team_error(current: Team | None, target: Team | TeamRow, by_self: bool) -> Conflict:
     name = current.name if current is not None else target.name
     if current is not None and current.id == target.id:
         return Conflict(
@@ -254,47 +424,50 @@ def _in_team_error(current: Team | None, target: Team, by_self: bool) -> Conflic
 async def remove_member(
     session: AsyncSession,
     rules: TeamRules,
-    team: Team,
+    team: Team | TeamRow,
     user_id: int,
     now: datetime,
     *,
     actor_id: int | None,
     action: str,
+    lock: LockState | None = None,
 ) -> MembershipChange:
     """Remove ``user_id`` from ``team``: a leaving captain hands over to the longest-standing
-    member, and a team left empty is disbanded (its pending items answered "cancelled")."""
-    new_size = (
+    member, and a team left empty is disbanded (its pending items answered "cancelled").
+
+    The team row comes back from the conditional update (no second read); the members are read
+    after it, so a handover picks among the members as they are once the row is held. ``lock``
+    is the global lock when the caller already read it."""
+    returned = (
         await session.execute(
-            update(Team)
-            .where(Team.id == team.id, Team.size > 0)
-            .values(size=Team.size - 1, updated_at=now)
-            .returning(Team.size)
-            .execution_options(**_NO_SYNC)
+            update(TEAMS)
+            .where(TEAMS.c.id == team.id, TEAMS.c.size > 0)
+            .values(size=TEAMS.c.size - 1, updated_at=now)
+            .returning(*TEAM_COLUMNS)
         )
-    ).scalar_one_or_none()
+    ).first()
     gone = await session.execute(
-        delete(TeamMember)
-        .where(TeamMember.user_id == user_id, TeamMember.team_id == team.id)
-        .execution_options(**_NO_SYNC)
+        delete(MEMBERS).where(MEMBERS.c.user_id == user_id, MEMBERS.c.team_id == team.id)
     )
-    if new_size is None or rowcount(gone) != 1:
+    if returned is None or rowcount(gone) != 1:
         raise NotFound("teams.errors.member_not_in_team", team=team.name)
-    await session.refresh(team)
-    details: dict[str, Any] = {"team_id": team.id, "member_id": user_id}
-    if team.size == 0:
+    row = TeamRow.of(returned)
+    if lock is None:
+        lock = await lock_state(session, rules, now)
+    details: dict[str, Any] = {"team_id": row.id, "member_id": user_id}
+    if row.size == 0:
         closed = await close_pending(
-            session, status=CANCELLED, now=now, cause="disbanded", team_id=team.id
+            session, status=CANCELLED, now=now, cause="disbanded", team_id=row.id, team=row
         )
-        snapshot = await view_of(session, team, rules, now)
-        await session.execute(
-            delete(Team).where(Team.id == team.id).execution_options(synchronize_session=False)
-        )
-        session.expunge(team)
+        snapshot = build_view(row, (), rules, lock.locked)
+        await session.execute(delete(TEAMS).where(TEAMS.c.id == row.id))
+        if isinstance(team, Team) and team in session:
+            session.expunge(team)
         audit.record(
             session,
             actor_id=actor_id,
             action=action,
-            subject=team.name,
+            subject=row.name,
             now=now,
             disbanded=True,
             **details,
@@ -302,23 +475,27 @@ async def remove_member(
         return MembershipChange(
             team=snapshot, removed=user_id, disbanded=True, closed=tuple(closed)
         )
-    new_captain = None
-    if team.captain_id == user_id:
-        new_captain = await session.scalar(
-            select(TeamMember.user_id)
-            .where(TeamMember.team_id == team.id)
-            .order_by(TeamMember.joined_at, TeamMember.id)
-            .limit(1)
+    member_ids = tuple(
+        await session.scalars(
+            select(MEMBERS.c.user_id)
+            .where(MEMBERS.c.team_id == row.id)
+            .order_by(MEMBERS.c.joined_at, MEMBERS.c.id)
         )
-        assert new_captain is not None
-        team.captain_id = new_captain
-        await session.flush()
+    )
+    new_captain = None
+    if row.captain_id == user_id:
+        assert member_ids
+        new_captain = member_ids[0]
+        await session.execute(
+            update(TEAMS).where(TEAMS.c.id == row.id).values(captain_id=new_captain)
+        )
+        row = replace(row, captain_id=new_captain)
         details["new_captain"] = new_captain
-    audit.record(session, actor_id=actor_id, action=action, subject=team.name, now=now, **details)
-    view = await view_of(session, team, rules, now)
+    audit.record(session, actor_id=actor_id, action=action, subject=row.name, now=now, **details)
+    view = build_view(row, member_ids, rules, lock.locked)
     return MembershipChange(
         team=view,
         removed=user_id,
         new_captain=new_captain,
-        became_open=new_size + 1 >= rules.max_size and not view.full,
+        became_open=row.size + 1 >= rules.max_size and not view.full,
     )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFound
@@ -25,27 +26,51 @@ from bot.text import clean
 
 CONTROL_ID = 1
 
+# The tables behind the models, for Core statements on the hot paths: a statement built from
+# table columns skips the ORM's compile and loading steps (no entity is needed to read a view).
+TEAMS = cast(Table, Team.__table__)
+MEMBERS = cast(Table, TeamMember.__table__)
+CONTROL = cast(Table, TeamsControl.__table__)
+INVITATIONS = cast(Table, Invitation.__table__)
+REQUESTS = cast(Table, JoinRequest.__table__)
+PROFILES = cast(Table, LftProfile.__table__)
+
 
 async def lock_state(session: AsyncSession, rules: TeamRules, now: datetime) -> LockState:
     """The global lock: set by organizers, or automatic from the team deadline on.
 
     An organizer unlock made at or after the deadline reopens team changes until the next lock.
     """
-    control = await session.get(TeamsControl, CONTROL_ID, populate_existing=True)
+    control = (
+        await session.execute(select(*CONTROL_COLUMNS).where(CONTROL.c.id == CONTROL_ID))
+    ).first()
+    return lock_of(control, rules, now)
+
+
+# The organizers' switch, as read beside a team (``LEFT JOIN teams_control``): no row yet reads
+# as NULLs, which :func:`lock_of` takes as "never set".
+CONTROL_COLUMNS = (
+    CONTROL.c.id.label("control_id"),
+    CONTROL.c.locked.label("control_locked"),
+    CONTROL.c.locked_by.label("control_by"),
+    CONTROL.c.changed_at.label("control_at"),
+)
+
+
+def lock_of(control: Any, rules: TeamRules, now: datetime) -> LockState:
+    """The global lock from the columns of :data:`CONTROL_COLUMNS` (``None``: no row)."""
     by_deadline = now >= rules.team_deadline
-    if control is None:
+    if control is None or control.control_id is None:
         return LockState(locked=by_deadline, by_deadline=by_deadline)
-    reopened = (
-        not control.locked
-        and control.changed_at is not None
-        and control.changed_at >= rules.team_deadline
-    )
+    locked = bool(control.control_locked)
+    changed_at = control.control_at
+    reopened = not locked and changed_at is not None and changed_at >= rules.team_deadline
     deadline_applies = by_deadline and not reopened
     return LockState(
-        locked=control.locked or deadline_applies,
-        by_deadline=deadline_applies and not control.locked,
-        changed_by=control.locked_by,
-        changed_at=control.changed_at,
+        locked=locked or deadline_applies,
+        by_deadline=deadline_applies and not locked,
+        changed_by=control.control_by,
+        changed_at=changed_at,
     )
 
 
@@ -54,26 +79,8 @@ async def is_locked(session: AsyncSession, rules: TeamRules, now: datetime) -> b
     return (await lock_state(session, rules, now)).locked
 
 
-async def member_ids_by_team(
-    session: AsyncSession, team_ids: Iterable[int]
-) -> dict[int, tuple[int, ...]]:
-    """Member ids of each team, in join order (captain included)."""
-    ids = list(team_ids)
-    out: dict[int, list[int]] = {team_id: [] for team_id in ids}
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(TeamMember.team_id, TeamMember.user_id)
-        .where(TeamMember.team_id.in_(ids))
-        .order_by(TeamMember.joined_at, TeamMember.id)
-    )
-    for team_id, user_id in rows:
-        out[team_id].append(user_id)
-    return {team_id: tuple(members) for team_id, members in out.items()}
-
-
 def build_view(
-    team: Team, members: tuple[int, ...], rules: TeamRules, globally_locked: bool
+    team: Team | TeamRow, members: tuple[int, ...], rules: TeamRules, globally_locked: bool
 ) -> TeamView:
     """A :class:`TeamView` of a loaded team row."""
     return TeamView(
@@ -99,12 +106,130 @@ def build_view(
 async def views_of(
     session: AsyncSession, teams: Sequence[Team], rules: TeamRules, now: datetime
 ) -> list[TeamView]:
-    """Views of several loaded teams with two queries."""
+    """Views of several loaded teams, read again in one query (in the order given)."""
     if not teams:
         return []
-    locked = await is_locked(session, rules, now)
-    members = await member_ids_by_team(session, [team.id for team in teams])
-    return [build_view(team, members.get(team.id, ()), rules, locked) for team in teams]
+    found = {
+        read.row.id: read.view
+        for read in await read_teams(session, rules, now, TEAMS.c.id.in_([t.id for t in teams]))
+    }
+    return [found[team.id] for team in teams if team.id in found]
+
+
+# The columns of a team a view shows (a Core select: no ORM entity to build).
+TEAM_COLUMNS = tuple(
+    TEAMS.c[name]
+    for name in (
+        "id",
+        "name",
+        "description",
+        "captain_id",
+        "open",
+        "size",
+        "locked",
+        "languages",
+        "looking_for",
+        "thread_id",
+        "forum_post_id",
+        "created_at",
+    )
+)
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """A team as read by a Core select of :data:`TEAM_COLUMNS` (or returned by an update)."""
+
+    id: int
+    name: str
+    description: str | None
+    captain_id: int
+    open: bool
+    size: int
+    locked: bool
+    languages: list[str]
+    looking_for: list[str]
+    thread_id: int | None
+    forum_post_id: int | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: Any) -> TeamRow:
+        return cls(*(getattr(row, column.key) for column in TEAM_COLUMNS))
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A membership in join order (``joined_at``, then ``id``)."""
+
+    joined_at: datetime
+    id: int
+    user_id: int
+
+
+@dataclass
+class TeamRead:
+    """One team read with its lock state and members by :func:`read_teams`; ``extra`` is the
+    first row (for the extra columns the caller asked for)."""
+
+    row: TeamRow
+    lock: LockState
+    members: list[MemberRow]
+    extra: Any
+    rules: TeamRules = field(repr=False)
+
+    @property
+    def view(self) -> TeamView:
+        members = tuple(member.user_id for member in self.members)
+        return build_view(self.row, members, self.rules, self.lock.locked)
+
+
+async def read_teams(
+    session: AsyncSession,
+    rules: TeamRules,
+    now: datetime,
+    *where: ColumnElement[bool],
+    extra: Sequence[Any] = (),
+    order: Sequence[Any] = (TEAMS.c.created_at, TEAMS.c.id),
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[TeamRead]:
+    """Teams matching ``where`` with the global lock and their members, in one statement
+    (teams joined with the single control row and with their members). ``extra`` columns
+    (scalar subqueries) come back on :attr:`TeamRead.extra`. ``limit`` and ``offset`` page
+    over teams, not over member rows."""
+    team_filter: list[ColumnElement[bool]] = list(where)
+    if limit is not None:
+        page = select(TEAMS.c.id).where(*where).order_by(*order).offset(offset).limit(limit)
+        team_filter = [TEAMS.c.id.in_(page.scalar_subquery())]
+    rows = await session.execute(
+        select(
+            *TEAM_COLUMNS,
+            *CONTROL_COLUMNS,
+            MEMBERS.c.user_id.label("member_id"),
+            MEMBERS.c.joined_at.label("member_joined"),
+            MEMBERS.c.id.label("member_row"),
+            *extra,
+        )
+        .select_from(
+            TEAMS.outerjoin(CONTROL, CONTROL.c.id == CONTROL_ID).outerjoin(
+                MEMBERS, MEMBERS.c.team_id == TEAMS.c.id
+            )
+        )
+        .where(*team_filter)
+        .order_by(*order, MEMBERS.c.joined_at, MEMBERS.c.id)
+    )
+    out: dict[int, TeamRead] = {}
+    lock: LockState | None = None
+    for row in rows:
+        read = out.get(row.id)
+        if read is None:
+            if lock is None:
+                lock = lock_of(row, rules, now)
+            read = out[row.id] = TeamRead(TeamRow.of(row), lock, [], row, rules)
+        if row.member_id is not None:
+            read.members.append(MemberRow(row.member_joined, row.member_row, row.member_id))
+    return list(out.values())
 
 
 async def load_team(session: AsyncSession, team_id: int) -> Team | None:
@@ -112,20 +237,21 @@ async def load_team(session: AsyncSession, team_id: int) -> Team | None:
     return await session.get(Team, team_id, populate_existing=True)
 
 
-async def view_of(session: AsyncSession, team: Team, rules: TeamRules, now: datetime) -> TeamView:
-    """The view of one loaded team (refreshed)."""
-    await session.refresh(team)
-    return (await views_of(session, [team], rules, now))[0]
+async def view_of(
+    session: AsyncSession, team: Team | TeamRow, rules: TeamRules, now: datetime
+) -> TeamView:
+    """The view of one loaded team, as the database has it now (one statement)."""
+    return (await read_teams(session, rules, now, TEAMS.c.id == team.id))[0].view
 
 
 async def get_team(
     session: AsyncSession, team_id: int, *, rules: TeamRules, now: datetime
 ) -> TeamView:
     """The team with this id, or ``NotFound("teams.errors.team_id_not_found")``."""
-    team = await load_team(session, team_id)
-    if team is None:
+    found = await read_teams(session, rules, now, TEAMS.c.id == team_id)
+    if not found:
         raise NotFound("teams.errors.team_id_not_found")
-    return await view_of(session, team, rules, now)
+    return found[0].view
 
 
 async def team_row_by_name(session: AsyncSession, name: str) -> Team:
@@ -144,8 +270,10 @@ async def find_team(
     session: AsyncSession, name: str, *, rules: TeamRules, now: datetime
 ) -> TeamView:
     """The team named ``name`` (case, accents and spacing ignored), or ``NotFound``."""
-    team = await team_row_by_name(session, name)
-    return await view_of(session, team, rules, now)
+    found = await read_teams(session, rules, now, TEAMS.c.name_key == name_key(name))
+    if not found:
+        raise NotFound("teams.errors.team_not_found", name=clean(name)[:100])
+    return found[0].view
 
 
 async def team_row_of(session: AsyncSession, user_id: int) -> Team | None:
@@ -162,8 +290,15 @@ async def team_of(
     session: AsyncSession, user_id: int, *, rules: TeamRules, now: datetime
 ) -> TeamView | None:
     """The team of a member, or None."""
-    team = await team_row_of(session, user_id)
-    return None if team is None else await view_of(session, team, rules, now)
+    found = await read_teams(
+        session, rules, now, TEAMS.c.id == member_team_id(user_id).scalar_subquery()
+    )
+    return found[0].view if found else None
+
+
+def member_team_id(user_id: int) -> Any:
+    """``SELECT team_id`` of a member's membership (to use as a subquery)."""
+    return select(MEMBERS.c.team_id).where(MEMBERS.c.user_id == user_id).correlate(None)
 
 
 async def search_team_names(
@@ -182,28 +317,30 @@ async def search_team_names(
     key = name_key(prefix)
     conditions: list[Any] = []
     if only_joinable:
-        conditions += [Team.size < rules.max_size, Team.locked.is_(False)]
-    found = list(
-        await session.scalars(
-            select(Team)
-            .where(Team.name_key.startswith(key, autoescape=True), *conditions)
-            .order_by(Team.name_key)
-            .limit(limit)
-        )
+        conditions += [TEAMS.c.size < rules.max_size, TEAMS.c.locked.is_(False)]
+    by_name = (TEAMS.c.name_key,)
+    found = await read_teams(
+        session,
+        rules,
+        now,
+        TEAMS.c.name_key.startswith(key, autoescape=True),
+        *conditions,
+        order=by_name,
+        limit=limit,
     )
     if key and len(found) < limit:
-        seen = [team.id for team in found]
-        found += await session.scalars(
-            select(Team)
-            .where(
-                Team.name_key.contains(key, autoescape=True),
-                Team.id.not_in(seen),
-                *conditions,
-            )
-            .order_by(Team.name_key)
-            .limit(limit - len(found))
+        seen = [read.row.id for read in found]
+        found += await read_teams(
+            session,
+            rules,
+            now,
+            TEAMS.c.name_key.contains(key, autoescape=True),
+            TEAMS.c.id.not_in(seen),
+            *conditions,
+            order=by_name,
+            limit=limit - len(found),
         )
-    return await views_of(session, found, rules, now)
+    return [read.view for read in found]
 
 
 async def list_teams(
@@ -214,15 +351,8 @@ async def list_teams(
     total = await session.scalar(select(func.count()).select_from(Team)) or 0
     pages = max(math.ceil(total / page_size), 1)
     page = min(max(page, 1), pages)
-    teams = list(
-        await session.scalars(
-            select(Team)
-            .order_by(Team.created_at, Team.id)
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        )
-    )
-    items = await views_of(session, teams, rules, now)
+    reads = await read_teams(session, rules, now, limit=page_size, offset=(page - 1) * page_size)
+    items = [read.view for read in reads]
     return TeamPage(items=tuple(items), page=page, pages=pages, total=total)
 
 
@@ -230,7 +360,6 @@ async def state_snapshot(
     session: AsyncSession, rules: TeamRules, now: datetime
 ) -> list[dict[str, Any]]:
     """Teams for the rehearsal state line, in creation order."""
-    teams = list(await session.scalars(select(Team).order_by(Team.created_at, Team.id)))
     return [
         {
             "team_id": view.id,
@@ -239,7 +368,7 @@ async def state_snapshot(
             "member_ids": list(view.member_ids),
             "locked": view.locked,
         }
-        for view in await views_of(session, teams, rules, now)
+        for view in (read.view for read in await read_teams(session, rules, now))
     ]
 
 
