@@ -126,8 +126,7 @@ async def submit(
     if closed is not None:
         raise closed
     async with db.read() as session:
-        team = await store.team_of_member(session, user_id)
-        current = await store.current_of(session, team.id)
+        team, current = await store.team_and_current(session, user_id)
     links: dict[str, str | None] = {k: v.repo_id for k, v in current.items()}
     links.update({ref.kind: ref.repo_id for ref in refs})
     ctx = context_for(config, links)

@@ -242,13 +242,13 @@ async def _plan(
 # -- reading ---------------------------------------------------------------------------------
 async def upcoming(session: AsyncSession, now: datetime, limit: int) -> list[TalkView]:
     """Talks not cancelled and not over, soonest first."""
-    rows = await session.scalars(
-        select(Talk)
+    rows = await session.execute(
+        select(*TalkView.COLUMNS)
         .where(Talk.cancelled.is_(False), Talk.end_at > now)
         .order_by(Talk.start_at, Talk.id)
         .limit(limit)
     )
-    return [TalkView.of(talk) for talk in rows]
+    return [TalkView(*row) for row in rows]
 
 
 async def next_talk(session: AsyncSession, now: datetime) -> TalkView | None:
