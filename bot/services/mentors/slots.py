@@ -8,10 +8,11 @@ partial unique index also keeps to one live booking per slot.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Integer, Select, bindparam, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -185,18 +186,37 @@ async def _free(
 ) -> tuple[list[SlotView], int | None]:
     """The free slots (only the columns shown; the database stops at ``limit`` when no topic
     filters them) and, with ``with_team``, the viewer's team id from the same query."""
+    query = _free_query(topic is not None, with_team)
+    params = {"viewer": viewer_id, "now": now, "limit": limit}
+    found: list[SlotView] = []
+    team_id: int | None = None
+    for row in await session.execute(query, params):
+        if with_team:
+            team_id = row[-1]
+        if topic is not None and topic not in row[4]:
+            continue
+        found.append(SlotView(row[0], row[1], row[2], row[3], None, None))
+        if len(found) == limit:
+            break
+    return found, team_id
+
+
+@cache
+def _free_query(by_topic: bool, with_team: bool) -> Select[Any]:
+    """The statement of :func:`_free`, built once (parameters ``viewer``, ``now``, ``limit``):
+    building and keying a statement costs more CPU than running this one."""
     columns: list[Any] = [
         MentorSlot.id,
         MentorSlot.mentor_id,
         MentorSlot.starts_at,
         MentorSlot.ends_at,
     ]
-    if topic is not None:
+    if by_topic:
         columns.append(MentorProfile.expertise)
     if with_team:
         team = (
             select(TeamMember.team_id)
-            .where(TeamMember.user_id == viewer_id)
+            .where(TeamMember.user_id == bindparam("viewer"))
             .limit(1)
             .scalar_subquery()
         )
@@ -207,24 +227,12 @@ async def _free(
         .where(
             MentorSlot.removed_at.is_(None),
             MentorSlot.team_id.is_(None),
-            MentorSlot.starts_at > now,
-            MentorSlot.mentor_id != viewer_id,
+            MentorSlot.starts_at > bindparam("now"),
+            MentorSlot.mentor_id != bindparam("viewer"),
         )
         .order_by(MentorSlot.starts_at, MentorSlot.id)
     )
-    if topic is None:
-        query = query.limit(limit)
-    found: list[SlotView] = []
-    team_id: int | None = None
-    for row in await session.execute(query):
-        if with_team:
-            team_id = row[-1]
-        if topic is not None and topic not in row[4]:
-            continue
-        found.append(SlotView(row[0], row[1], row[2], row[3], None, None))
-        if len(found) == limit:
-            break
-    return found, team_id
+    return query if by_topic else query.limit(bindparam("limit", type_=Integer))
 
 
 def _day_bounds(when: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:

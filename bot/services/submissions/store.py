@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Forbidden, NotFound
@@ -82,6 +82,29 @@ class TeamItems:
     current: dict[str, SubmissionView] = field(default_factory=dict)
 
 
+# Statements of /submit built once: building and keying a statement costs more CPU than
+# running it.
+_SUBMISSIONS: Final = cast(Table, Submission.__table__)
+_TEAM_AND_CURRENT: Final = (
+    select(Team.id, Team.name, Team.thread_id, Submission)
+    .select_from(TeamMember)
+    .join(Team, Team.id == TeamMember.team_id)
+    .outerjoin(Submission, (Submission.team_id == Team.id) & Submission.is_current)
+    .where(TeamMember.user_id == bindparam("user_id"))
+)
+_LOCK_TEAM: Final = select(Team.id).where(Team.id == bindparam("team_id")).with_for_update()
+_RETIRE: Final = (
+    update(_SUBMISSIONS)
+    .where(
+        _SUBMISSIONS.c.team_id == bindparam("retire_team"),
+        _SUBMISSIONS.c.kind == bindparam("retire_kind"),
+        _SUBMISSIONS.c.is_current,
+    )
+    .values(is_current=False)
+)
+_INSERT: Final = insert(_SUBMISSIONS).returning(_SUBMISSIONS.c.id)
+
+
 def view_of(row: Submission) -> SubmissionView:
     return SubmissionView(
         id=row.id,
@@ -141,15 +164,7 @@ async def team_and_current(
 ) -> tuple[TeamRef, dict[str, SubmissionView]]:
     """The member's team (without its members) and its current deliverables by kind, in one
     query; ``Forbidden("submissions.errors.not_in_team")`` when the member is in no team."""
-    rows = (
-        await session.execute(
-            select(Team.id, Team.name, Team.thread_id, Submission)
-            .select_from(TeamMember)
-            .join(Team, Team.id == TeamMember.team_id)
-            .outerjoin(Submission, (Submission.team_id == Team.id) & Submission.is_current)
-            .where(TeamMember.user_id == user_id)
-        )
-    ).all()
+    rows = (await session.execute(_TEAM_AND_CURRENT, {"user_id": user_id})).all()
     if not rows:
         raise Forbidden("submissions.errors.not_in_team")
     team_id, name, thread_id, _ = rows[0]
@@ -181,13 +196,8 @@ async def record(
     first; on SQLite the writing transaction (``BEGIN IMMEDIATE``) already excludes every other
     writer, so the lock would be one more statement for nothing."""
     if session.get_bind().dialect.name != "sqlite":
-        await session.execute(select(Team.id).where(Team.id == team_id).with_for_update())
-    await session.execute(
-        update(Submission)
-        .where(Submission.team_id == team_id, Submission.kind == ref.kind, Submission.is_current)
-        .values(is_current=False)
-        .execution_options(synchronize_session=False)
-    )
+        await session.execute(_LOCK_TEAM, {"team_id": team_id})
+    await session.execute(_RETIRE, {"retire_team": team_id, "retire_kind": ref.kind})
     values: dict[str, Any] = {
         "team_id": team_id,
         "kind": ref.kind,
@@ -200,8 +210,7 @@ async def record(
         "late_sha": None,
         **_outcome(verified, now, retry_at),
     }
-    new_id = await session.scalar(insert(Submission).values(values).returning(Submission.id))
-    assert new_id is not None
+    new_id = (await session.execute(_INSERT, values)).scalar_one()
     values.pop("retry_at")
     return SubmissionView(id=new_id, **values)
 
