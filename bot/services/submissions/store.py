@@ -189,15 +189,22 @@ async def record(
     verified: Verified | None,
     now: datetime,
     retry_at: datetime | None,
+    retire: bool = True,
 ) -> SubmissionView:
     """Store a submission as the team's current one of its kind (the previous stays, not
     current). ``verified`` None: the Hub could not answer, the row is pending until
     ``retry_at``. Two submissions of one team queue: on PostgreSQL the team row is locked
     first; on SQLite the writing transaction (``BEGIN IMMEDIATE``) already excludes every other
-    writer, so the lock would be one more statement for nothing."""
+    writer, so the lock would be one more statement for nothing.
+
+    ``retire`` False skips retiring the current one of the kind, for a caller that read there
+    was none: when one was stored since, the unique index of current deliverables refuses the
+    INSERT (``IntegrityError``, the transaction is lost) and the caller writes again with
+    ``retire``."""
     if session.get_bind().dialect.name != "sqlite":
         await session.execute(_LOCK_TEAM, {"team_id": team_id})
-    await session.execute(_RETIRE, {"retire_team": team_id, "retire_kind": ref.kind})
+    if retire:
+        await session.execute(_RETIRE, {"retire_team": team_id, "retire_kind": ref.kind})
     values: dict[str, Any] = {
         "team_id": team_id,
         "kind": ref.kind,
