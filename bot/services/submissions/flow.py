@@ -86,6 +86,13 @@ def context_for(config: Config, links: dict[str, str | None]) -> Context:
     )
 
 
+def needs_card_text(config: Config, kind: str) -> bool:
+    """Whether a check reads the card's text (one more Hub request): `card_length`, when it
+    runs and asks for at least one character."""
+    rules = config.submissions
+    return rules.min_card_chars > 0 and "card_length" in rules.checks_for(kind)
+
+
 def closed_error(config: Config, now: datetime) -> Conflict | None:
     """After the deadline a submission is refused, saying by how much it was late."""
     deadline = config.event.submission_deadline
@@ -105,6 +112,7 @@ async def _read(
             ref,
             deadline=config.event.submission_deadline,
             data_formats=tuple(config.submissions.data_formats),
+            card_text=needs_card_text(config, ref.kind),
         )
     except HubError as exc:
         return None, exc.kind
