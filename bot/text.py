@@ -47,7 +47,8 @@ def has_mention_or_link(text: str) -> bool:
 
 def neutralize(text: str) -> str:
     """Escape markdown and mention syntax so ``text`` shows literally and pings nobody."""
-    text = "".join(ch for ch in text if not is_invisible(ch) or ch == "\n")
+    if not text.isprintable():  # printable: no Cc, Cf, Co, Cs or Cn code point to drop
+        text = "".join(ch for ch in text if not is_invisible(ch) or ch == "\n")
     text = _MARKDOWN.sub(r"\\\1", text)
     return text.replace("@", "@\u200b")
 

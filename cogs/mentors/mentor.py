@@ -256,10 +256,7 @@ class Mentors(
         await defer(interaction)
         bot, rules, now = self.bot, rules_of(self.bot), self.bot.clock.now()
         async with bot.db.read() as session:
-            if await mentors.team_of(session, interaction.user.id) is None:
-                await send(interaction, tr(interaction, "mentors.errors.no_team"))
-                return
-            found = await mentors.free_slots(
+            found = await mentors.slots_to_book(
                 session,
                 viewer_id=interaction.user.id,
                 topic=topic,
@@ -267,6 +264,9 @@ class Mentors(
                 now=now,
                 limit=bot.settings.config.mentors.book_page_size,
             )
+        if found is None:
+            await send(interaction, tr(interaction, "mentors.errors.no_team"))
+            return
         tag = topic.strip().casefold() if topic else None
         if not found:
             key = "mentors.book.none_topic" if tag else "mentors.book.none"

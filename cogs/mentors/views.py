@@ -21,6 +21,7 @@ from bot.discord.trust import bounded, snowflake
 from bot.errors import InvalidInput, MissingRole
 from bot.services import mentors
 from bot.services.mentors import SlotView
+from bot.text import Safe
 from cogs.mentors.effects import MentorDiscord
 from cogs.mentors.options import rules_of
 
@@ -75,7 +76,9 @@ class BookSelect(
                     interaction,
                     "mentors.book.option",
                     n=n,
-                    start=slot.starts_at.strftime("%Y-%m-%d %H:%M"),
+                    # Built by the bot: shown as is (a select label shows no markdown, so
+                    # escaping would only add backslashes).
+                    start=Safe(slot.starts_at.strftime("%Y-%m-%d %H:%M")),
                     mentor=mentor_name(bot, slot.mentor_id),
                 )
                 options.append(discord.SelectOption(label=label[:100], value=str(slot.id)))

@@ -121,8 +121,7 @@ class SubmissionGroup(
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         await defer(interaction)
         async with self.bot.db.read() as session:
-            team = await store.team_of_member(session, interaction.user.id)
-            current = await store.current_of(session, team.id)
+            team, current = await store.team_and_current(session, interaction.user.id)
         missing = [kind for kind in KINDS if kind not in current]
         lines = [Message("submissions.status_reply.title", team=team.name)]
         if missing:

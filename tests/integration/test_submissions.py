@@ -7,6 +7,7 @@ from bot.i18n import Message
 from sandbox.harness import Sandbox
 from sandbox.hub import commit_sha
 from sandbox.state import domain_state, readable_state
+from tests.integration.conftest import MakeSandbox
 from tests.integration.replies import english, expected
 from tests.integration.submissions_support import (
     DATASET,
@@ -17,7 +18,7 @@ from tests.integration.submissions_support import (
     team_with_hub,
     text_of,
 )
-from tests.integration.teams_support import ok
+from tests.integration.teams_support import members, ok
 
 
 async def test_submit_all_three_pass_and_pin_the_head(sandbox: Sandbox) -> None:
@@ -119,3 +120,19 @@ async def test_submitting_the_dataset_reverifies_the_model_that_links_it(
     assert found["model"].status == "passed" and found["dataset"].status == "passed"
     assert len(outcome.replies[0]["embeds"]) == 2
     assert len(await rows(sandbox, current_only=False)) == 2  # updated in place, no new row
+
+
+async def test_without_card_length_the_card_text_is_not_read(make_sandbox: MakeSandbox) -> None:
+    """Repo info carries the card's metadata; its text costs one more request, made only when
+    the `card_length` check runs."""
+    sandbox = await make_sandbox(
+        members=members("ana"), settings={"submissions": {"disabled_checks": ["card_length"]}}
+    )
+    await team_with_hub(sandbox)
+    before = len(sandbox.hub.requests)
+    ok(await sandbox.run("ana", "submit", {"model": MODEL}))
+    assert len(sandbox.hub.requests) - before == 1
+    model = (await by_kind(sandbox))["model"]
+    assert "card_length" not in model.checks and model.checks["card"] == "passed"
+    # Only the link to the team's dataset, not submitted, fails.
+    assert [c for c, outcome in model.checks.items() if outcome != "passed"] == ["links_dataset"]

@@ -198,3 +198,61 @@ async def test_profile_refusals(settings: Settings, db: Database, clock: ManualC
             )
     async with db.read() as session:
         assert await mentors.get_profile(session, MENTOR) is None
+
+
+async def test_slots_to_book_reads_the_team_with_the_slots(
+    settings: Settings, db: Database, clock: ManualClock
+) -> None:
+    """What `mentor book` lists: free slots to come, soonest first, at most ``limit``, of the
+    topic's mentors; None for a member in no team, whatever the topic."""
+    now, nobody = clock.now(), 7
+    await create(db, rules_of(settings), now, CAPTAIN, "Los Tigres", members=(MEMBER,))
+    offered = []
+    async with db.transaction() as session:
+        for mentor, expertise in ((MENTOR, "rag, datasets"), (OTHER_MENTOR, "datasets")):
+            await mentors.set_profile(
+                session,
+                rules(settings),
+                user_id=mentor,
+                expertise=expertise,
+                languages="es",
+                timezone=None,
+                bio=None,
+                now=now,
+            )
+        for day, mentor in ((23, MENTOR), (21, OTHER_MENTOR), (22, MENTOR), (24, OTHER_MENTOR)):
+            offered += await mentors.add_slots(
+                session,
+                rules(settings),
+                mentor_id=mentor,
+                start=f"2024-03-{day} 18:00",
+                duration=None,
+                repeat_weeks=0,
+                now=now,
+            )
+
+    async def listed(viewer: int, topic: str | None, limit: int = 25, at: datetime = now) -> object:
+        async with db.read() as session:
+            found = await mentors.slots_to_book(
+                session, viewer_id=viewer, topic=topic, rules=rules(settings), now=at, limit=limit
+            )
+        return None if found is None else [(s.mentor_id, s.starts_at.day) for s in found]
+
+    soonest = sorted(offered, key=lambda s: s.starts_at)
+    assert await listed(MEMBER, None) == [(s.mentor_id, s.starts_at.day) for s in soonest]
+    assert await listed(MEMBER, None, limit=2) == [(OTHER_MENTOR, 21), (MENTOR, 22)]
+    assert await listed(MEMBER, " RAG ") == [(MENTOR, 22), (MENTOR, 23)]
+    assert await listed(MEMBER, "datasets", limit=3) == [
+        (OTHER_MENTOR, 21),
+        (MENTOR, 22),
+        (MENTOR, 23),
+    ]
+    assert await listed(MENTOR, None) is None  # a mentor in no team
+    assert await listed(nobody, "rag") is None
+    assert await listed(nobody, "astrology") is None  # no team is said before a bad topic
+    with pytest.raises(DomainError) as refusal:
+        await listed(MEMBER, "astrology")
+    assert refusal.value.key == "mentors.errors.unknown_tag"
+    later = soonest[-1].starts_at
+    assert await listed(MEMBER, None, at=later) == []
+    assert await listed(nobody, None, at=later) is None

@@ -4,8 +4,10 @@ exactly-once claims; and the checks' rules on facts built by hand."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from bot.clients.hub import RepoInfo
 from bot.clock import ManualClock
@@ -193,3 +195,49 @@ async def test_history_pending_and_claims(
         await db.write(lambda s: store.claim_token_alert(s, clock.now() + timedelta(hours=2)))
         is True
     )
+
+
+async def test_team_and_current_and_recording_without_retiring(
+    settings: Settings, db: Database, clock: ManualClock
+) -> None:
+    """The member's team and its current deliverables come from one read; a submission stored
+    as the first of its kind (``retire=False``) is refused by the index of current deliverables
+    when one was stored since, and nothing of it is kept."""
+    rules = rules_of(settings)
+    await create(db, rules, clock.now(), 1, "Los Tigres")
+    async with db.read() as session:
+        with pytest.raises(Forbidden):
+            await store.team_and_current(session, 99)
+        team, current = await store.team_and_current(session, 1)
+    assert (team.name, current) == ("Los Tigres", {})
+    checklist = Checklist({"exists": "passed", "card": "failed"}, {"card": {}})
+    verified = Verified("5" * 40, clock.now(), checklist)
+
+    def record(kind: str, repo: str, *, retire: bool) -> Any:
+        return lambda s: store.record(
+            s,
+            team_id=team.id,
+            user_id=1,
+            ref=RepoRef(kind, repo),
+            verified=verified,
+            now=clock.now(),
+            retry_at=None,
+            retire=retire,
+        )
+
+    model = await db.write(record("model", "somosnlp/m", retire=False))
+    dataset = await db.write(record("dataset", "somosnlp/d", retire=False))
+    with pytest.raises(IntegrityError):
+        await db.write(record("model", "somosnlp/other", retire=False))
+    async with db.read() as session:
+        team_again, current = await store.team_and_current(session, 1)
+        history = await store.all_current(session, team.id, verified_only=False)
+    # What record returned is what the database holds, field by field.
+    assert team_again == team and current == {"dataset": dataset, "model": model}
+    assert sorted(v.id for v in history) == sorted([model.id, dataset.id])
+    assert model.status == "failed" and model.checks == checklist.checks
+    assert model.details == {"card": {}} and model.sha == "5" * 40 and model.is_current
+    newer = await db.write(record("model", "somosnlp/other", retire=True))
+    async with db.read() as session:
+        _, current = await store.team_and_current(session, 1)
+    assert current == {"dataset": dataset, "model": newer}

@@ -35,6 +35,7 @@ from bot.services.mentors.slots import (
     live_bookings_of,
     mentor_slots,
     remove_slot,
+    slots_to_book,
     team_member_ids,
 )
 from bot.services.mentors.state import state_snapshot
@@ -90,6 +91,7 @@ __all__ = [
     "set_profile",
     "set_request_message",
     "set_request_thread",
+    "slots_to_book",
     "state_snapshot",
     "stats",
     "take_due",

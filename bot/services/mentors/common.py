@@ -18,6 +18,13 @@ async def team_of(session: AsyncSession, user_id: int) -> Team | None:
     )
 
 
+async def team_id_of(session: AsyncSession, user_id: int) -> int | None:
+    """The id of the member's team (None: in no team), without loading the team."""
+    return await session.scalar(
+        select(TeamMember.team_id).where(TeamMember.user_id == user_id).limit(1)
+    )
+
+
 async def require_team(session: AsyncSession, user_id: int) -> Team:
     team = await team_of(session, user_id)
     if team is None:

@@ -8,9 +8,11 @@ partial unique index also keeps to one live booking per slot.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Integer, Select, bindparam, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +21,7 @@ from bot.models import MentorBooking, MentorProfile, MentorSlot, Team, TeamMembe
 from bot.models.mentors import BOOKED, CANCELLED
 from bot.services import audit
 from bot.services.limits import LimitReached
-from bot.services.mentors.common import booking_view, require_team, team_of
+from bot.services.mentors.common import booking_view, require_team, team_id_of, team_of
 from bot.services.mentors.profiles import check_topic, require_profile
 from bot.services.mentors.times import parse_length, parse_local, weekly, zone
 from bot.services.mentors.views import BookingView, CancelResult, MentorRules, SlotView
@@ -143,19 +145,94 @@ async def free_slots(
     excepted (a mentor who also takes part never books themself)."""
     if topic is not None:
         topic = check_topic(topic, rules)
-    rows = await session.execute(
-        select(MentorSlot, MentorProfile.expertise)
+    found, _ = await _free(session, viewer_id=viewer_id, topic=topic, now=now, limit=limit)
+    return found
+
+
+async def slots_to_book(
+    session: AsyncSession,
+    *,
+    viewer_id: int,
+    topic: str | None,
+    rules: MentorRules,
+    now: datetime,
+    limit: int = 25,
+) -> list[SlotView] | None:
+    """What `mentor book` lists: :func:`free_slots`, or None when the viewer is in no team.
+    One query answers both (a second one only when no slot is free)."""
+    if topic is not None:
+        try:
+            topic = check_topic(topic, rules)
+        except InvalidInput:
+            if await team_id_of(session, viewer_id) is None:
+                return None
+            raise
+    found, team_id = await _free(
+        session, viewer_id=viewer_id, topic=topic, now=now, limit=limit, with_team=True
+    )
+    if not found:
+        team_id = await team_id_of(session, viewer_id)
+    return None if team_id is None else found
+
+
+async def _free(
+    session: AsyncSession,
+    *,
+    viewer_id: int,
+    topic: str | None,
+    now: datetime,
+    limit: int,
+    with_team: bool = False,
+) -> tuple[list[SlotView], int | None]:
+    """The free slots (only the columns shown; the database stops at ``limit`` when no topic
+    filters them) and, with ``with_team``, the viewer's team id from the same query."""
+    query = _free_query(topic is not None, with_team)
+    params = {"viewer": viewer_id, "now": now, "limit": limit}
+    found: list[SlotView] = []
+    team_id: int | None = None
+    for row in await session.execute(query, params):
+        if with_team:
+            team_id = row[-1]
+        if topic is not None and topic not in row[4]:
+            continue
+        found.append(SlotView(row[0], row[1], row[2], row[3], None, None))
+        if len(found) == limit:
+            break
+    return found, team_id
+
+
+@cache
+def _free_query(by_topic: bool, with_team: bool) -> Select[Any]:
+    """The statement of :func:`_free`, built once (parameters ``viewer``, ``now``, ``limit``):
+    building and keying a statement costs more CPU than running this one."""
+    columns: list[Any] = [
+        MentorSlot.id,
+        MentorSlot.mentor_id,
+        MentorSlot.starts_at,
+        MentorSlot.ends_at,
+    ]
+    if by_topic:
+        columns.append(MentorProfile.expertise)
+    if with_team:
+        team = (
+            select(TeamMember.team_id)
+            .where(TeamMember.user_id == bindparam("viewer"))
+            .limit(1)
+            .scalar_subquery()
+        )
+        columns.append(team.label("viewer_team_id"))
+    query = (
+        select(*columns)
         .join(MentorProfile, MentorProfile.user_id == MentorSlot.mentor_id)
         .where(
             MentorSlot.removed_at.is_(None),
             MentorSlot.team_id.is_(None),
-            MentorSlot.starts_at > now,
-            MentorSlot.mentor_id != viewer_id,
+            MentorSlot.starts_at > bindparam("now"),
+            MentorSlot.mentor_id != bindparam("viewer"),
         )
         .order_by(MentorSlot.starts_at, MentorSlot.id)
     )
-    found = [slot_view(slot) for slot, tags in rows if topic is None or topic in tags]
-    return found[:limit]
+    return query if by_topic else query.limit(bindparam("limit", type_=Integer))
 
 
 def _day_bounds(when: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:

@@ -1,9 +1,10 @@
 """What the Hub says about one submitted repo, gathered in as few requests as possible.
 
-A passing repo costs: repo info (1) and its card (1); a dataset whose card does not describe its
-columns one more (the first bytes of its first data file); an adapter model one more (its base
-model's size, reused for an hour). Everything read at a commit sha is cached by the adapter, so
-verifying an unchanged repo again costs the one head request.
+A passing repo costs: repo info (1) and its card's text (1, only when the `card_length` check
+runs: repo info carries the card's metadata, not its text); a dataset whose card does not
+describe its columns one more (the first bytes of its first data file); an adapter model one
+more (its base model's size, reused for an hour). Everything read at a commit sha is cached
+by the adapter, so verifying an unchanged repo again costs the one head request.
 
 This module reads the Hub and nothing else: no database, no Discord.
 """
@@ -59,10 +60,17 @@ class RepoFacts:
 
 
 async def gather(
-    hub: HubClient, ref: RepoRef, *, deadline: datetime, data_formats: tuple[str, ...]
+    hub: HubClient,
+    ref: RepoRef,
+    *,
+    deadline: datetime,
+    data_formats: tuple[str, ...],
+    card_text: bool = True,
 ) -> RepoFacts:
     """Read ``ref`` on the Hub. Raises ``HubError`` only when the Hub could not answer about
-    the repo (token rejected, rate-limited, unreachable)."""
+    the repo (token rejected, rate-limited, unreachable). ``card_text`` False: the card's text
+    is not read (only the `card_length` check needs it; repo info already carries its
+    metadata)."""
     kind: Any = ref.kind
     try:
         info = await hub.repo_info(ref.repo_id, kind, ref.revision)
@@ -82,11 +90,11 @@ async def gather(
             pinned_at = before[0].date
         elif commits:
             first_after = min(c.date for c in commits)
-    card_text = None
-    if "README.md" in info.files:
+    card = None
+    if card_text and "README.md" in info.files:
         try:
             raw = await hub.read_bytes(ref.repo_id, "README.md", kind, info.sha)
-            card_text = raw[:CARD_MAX_BYTES].decode("utf-8", errors="replace")
+            card = raw[:CARD_MAX_BYTES].decode("utf-8", errors="replace")
         except HubError as exc:
             if exc.kind not in ("entry_not_found", "gated"):
                 raise
@@ -108,7 +116,7 @@ async def gather(
     return RepoFacts(
         ref=ref,
         info=info,
-        card_text=card_text,
+        card_text=card,
         columns=columns,
         base_parameters=base_parameters,
         late_sha=late_sha,

@@ -7,11 +7,13 @@ transaction is open while the Hub is asked.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clients.hub import HubClient, HubError
@@ -27,6 +29,7 @@ from bot.services.submissions.refs import RepoRef
 from bot.services.submissions.store import SubmissionView, TeamRef, Verified
 from bot.settings import Config
 
+log = logging.getLogger(__name__)
 ORDER: Final = ("dataset", "model", "space")
 BATCH_READS: Final = 16  # repos read at once by a job (the adapter bounds the requests in flight)
 BUDGET_SHARE: Final = 0.5  # re-verification stops when less than this share of the budget is left
@@ -83,6 +86,13 @@ def context_for(config: Config, links: dict[str, str | None]) -> Context:
     )
 
 
+def needs_card_text(config: Config, kind: str) -> bool:
+    """Whether a check reads the card's text (one more Hub request): `card_length`, when it
+    runs and asks for at least one character."""
+    rules = config.submissions
+    return rules.min_card_chars > 0 and "card_length" in rules.checks_for(kind)
+
+
 def closed_error(config: Config, now: datetime) -> Conflict | None:
     """After the deadline a submission is refused, saying by how much it was late."""
     deadline = config.event.submission_deadline
@@ -102,6 +112,7 @@ async def _read(
             ref,
             deadline=config.event.submission_deadline,
             data_formats=tuple(config.submissions.data_formats),
+            card_text=needs_card_text(config, ref.kind),
         )
     except HubError as exc:
         return None, exc.kind
@@ -126,20 +137,24 @@ async def submit(
     if closed is not None:
         raise closed
     async with db.read() as session:
-        team = await store.team_of_member(session, user_id)
-        current = await store.current_of(session, team.id)
+        team, current = await store.team_and_current(session, user_id)
     links: dict[str, str | None] = {k: v.repo_id for k, v in current.items()}
     links.update({ref.kind: ref.repo_id for ref in refs})
     ctx = context_for(config, links)
     ordered = sorted(refs, key=lambda r: ORDER.index(r.kind))
     found = await asyncio.gather(*(_read(hub, ref, config) for ref in ordered))
-    read = [(ref, facts, problem) for ref, (facts, problem) in zip(ordered, found, strict=True)]
+    # Checked before the transaction: the write holds the database for as short as it can.
+    read = [
+        (ref, _verified(facts, ctx) if facts is not None else None, problem)
+        for ref, (facts, problem) in zip(ordered, found, strict=True)
+    ]
     retry_at = now + config.submissions.retry_every
+    # No current deliverable of these kinds when read: nothing to retire, one INSERT each.
+    fresh = not any(ref.kind in current for ref in refs)
 
-    async def write(session: AsyncSession) -> tuple[list[Result], bool]:
+    async def write(session: AsyncSession, retire: bool) -> tuple[list[Result], bool]:
         results = []
-        for ref, facts, problem in read:
-            verified = _verified(facts, ctx) if facts is not None else None
+        for ref, verified, problem in read:
             view = await store.record(
                 session,
                 team_id=team.id,
@@ -148,6 +163,7 @@ async def submit(
                 verified=verified,
                 now=now,
                 retry_at=retry_at,
+                retire=retire,
             )
             results.append(Result(view, problem))
         alert = False
@@ -155,7 +171,15 @@ async def submit(
             alert = await store.claim_token_alert(session, now)
         return results, alert
 
-    results, alert = await db.write(write)
+    try:
+        results, alert = await db.write(lambda session: write(session, retire=not fresh))
+    except IntegrityError:
+        if not fresh:
+            raise
+        # Another submission of the team stored one of these kinds since the read (the index
+        # of current deliverables refused a second): retire it, as any resubmission does.
+        log.info("submission of team %s crossed another one; storing it again", team.id)
+        results, alert = await db.write(lambda session: write(session, retire=True))
     changed = {ref.kind for ref in refs}
     dependents = [
         view

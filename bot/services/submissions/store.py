@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Forbidden, NotFound
@@ -82,6 +82,29 @@ class TeamItems:
     current: dict[str, SubmissionView] = field(default_factory=dict)
 
 
+# Statements of /submit built once: building and keying a statement costs more CPU than
+# running it.
+_SUBMISSIONS: Final = cast(Table, Submission.__table__)
+_TEAM_AND_CURRENT: Final = (
+    select(Team.id, Team.name, Team.thread_id, Submission)
+    .select_from(TeamMember)
+    .join(Team, Team.id == TeamMember.team_id)
+    .outerjoin(Submission, (Submission.team_id == Team.id) & Submission.is_current)
+    .where(TeamMember.user_id == bindparam("user_id"))
+)
+_LOCK_TEAM: Final = select(Team.id).where(Team.id == bindparam("team_id")).with_for_update()
+_RETIRE: Final = (
+    update(_SUBMISSIONS)
+    .where(
+        _SUBMISSIONS.c.team_id == bindparam("retire_team"),
+        _SUBMISSIONS.c.kind == bindparam("retire_kind"),
+        _SUBMISSIONS.c.is_current,
+    )
+    .values(is_current=False)
+)
+_INSERT: Final = insert(_SUBMISSIONS).returning(_SUBMISSIONS.c.id)
+
+
 def view_of(row: Submission) -> SubmissionView:
     return SubmissionView(
         id=row.id,
@@ -136,6 +159,19 @@ async def team_by_name(session: AsyncSession, name: str) -> TeamRef:
     return TeamRef(team.id, team.name, team.thread_id, members.get(team.id, ()))
 
 
+async def team_and_current(
+    session: AsyncSession, user_id: int
+) -> tuple[TeamRef, dict[str, SubmissionView]]:
+    """The member's team (without its members) and its current deliverables by kind, in one
+    query; ``Forbidden("submissions.errors.not_in_team")`` when the member is in no team."""
+    rows = (await session.execute(_TEAM_AND_CURRENT, {"user_id": user_id})).all()
+    if not rows:
+        raise Forbidden("submissions.errors.not_in_team")
+    team_id, name, thread_id, _ = rows[0]
+    found = {row.kind: view_of(row) for *_, row in rows if row is not None}
+    return TeamRef(team_id, name, thread_id), {k: found[k] for k in KINDS if k in found}
+
+
 async def current_of(session: AsyncSession, team_id: int) -> dict[str, SubmissionView]:
     rows = await session.scalars(
         select(Submission).where(Submission.team_id == team_id, Submission.is_current)
@@ -153,33 +189,60 @@ async def record(
     verified: Verified | None,
     now: datetime,
     retry_at: datetime | None,
+    retire: bool = True,
 ) -> SubmissionView:
     """Store a submission as the team's current one of its kind (the previous stays, not
     current). ``verified`` None: the Hub could not answer, the row is pending until
-    ``retry_at``. The team row is locked first, so two submissions of one team queue."""
-    await session.execute(select(Team.id).where(Team.id == team_id).with_for_update())
-    await session.execute(
-        update(Submission)
-        .where(Submission.team_id == team_id, Submission.kind == ref.kind, Submission.is_current)
-        .values(is_current=False)
-    )
-    row = Submission(
-        team_id=team_id,
-        kind=ref.kind,
-        repo_id=ref.repo_id,
-        revision=ref.revision,
-        submitted_by=user_id,
-        submitted_at=now,
-        is_current=True,
-        attempts=0,
-        checks={},
-        details={},
-        status=PENDING,
-    )
-    _apply(row, verified, now, retry_at)
-    session.add(row)
-    await session.flush()
-    return view_of(row)
+    ``retry_at``. Two submissions of one team queue: on PostgreSQL the team row is locked
+    first; on SQLite the writing transaction (``BEGIN IMMEDIATE``) already excludes every other
+    writer, so the lock would be one more statement for nothing.
+
+    ``retire`` False skips retiring the current one of the kind, for a caller that read there
+    was none: when one was stored since, the unique index of current deliverables refuses the
+    INSERT (``IntegrityError``, the transaction is lost) and the caller writes again with
+    ``retire``."""
+    if session.get_bind().dialect.name != "sqlite":
+        await session.execute(_LOCK_TEAM, {"team_id": team_id})
+    if retire:
+        await session.execute(_RETIRE, {"retire_team": team_id, "retire_kind": ref.kind})
+    values: dict[str, Any] = {
+        "team_id": team_id,
+        "kind": ref.kind,
+        "repo_id": ref.repo_id,
+        "revision": ref.revision,
+        "submitted_by": user_id,
+        "submitted_at": now,
+        "is_current": True,
+        "attempts": 0,
+        "late_sha": None,
+        **_outcome(verified, now, retry_at),
+    }
+    new_id = (await session.execute(_INSERT, values)).scalar_one()
+    values.pop("retry_at")
+    return SubmissionView(id=new_id, **values)
+
+
+def _outcome(verified: Verified | None, now: datetime, retry_at: datetime | None) -> dict[str, Any]:
+    """The columns a verification sets (``_apply`` on a loaded row)."""
+    if verified is None:
+        return {
+            "sha": None,
+            "committed_at": None,
+            "status": PENDING,
+            "checks": {},
+            "details": {},
+            "verified_at": None,
+            "retry_at": retry_at,
+        }
+    return {
+        "sha": verified.sha,
+        "committed_at": verified.committed_at,
+        "status": verified.checklist.status,
+        "checks": dict(verified.checklist.checks),
+        "details": dict(verified.checklist.details),
+        "verified_at": now,
+        "retry_at": None,
+    }
 
 
 def _apply(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, ClassVar
 
 from bot.models import Talk
 
@@ -20,6 +21,21 @@ class TalkView:
     all_day: bool
     cancelled: bool
     discord_event_id: int | None
+
+    # The columns of a view, in the order of its fields: a read that only shows talks selects
+    # these instead of loading ORM rows.
+    COLUMNS: ClassVar[tuple[Any, ...]] = (
+        Talk.id,
+        Talk.calendar_event_id,
+        Talk.title,
+        Talk.description,
+        Talk.location,
+        Talk.start_at,
+        Talk.end_at,
+        Talk.all_day,
+        Talk.cancelled,
+        Talk.discord_event_id,
+    )
 
     @classmethod
     def of(cls, talk: Talk) -> TalkView:
