@@ -128,6 +128,8 @@ class Catalogs:
     def __init__(self, root: Path = LOCALES_DIR, default: str = DEFAULT_LANGUAGE) -> None:
         self.default = default
         self.entries = {lang: load_catalog(lang, root) for lang in LANGUAGES}
+        for lang in LANGUAGES:
+            plural_rule(lang)  # Babel's locale data: about 60 ms, paid at start-up, not mid-burst
         # Plain strings by key (a plural table by its ``other`` form), and the plural tables.
         self.messages = {
             lang: {
