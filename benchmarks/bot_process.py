@@ -26,6 +26,7 @@ import yarl
 from sqlalchemy import event
 
 import bot.migrate  # noqa: F401  `hackbot run` migrates the database before it starts the bot
+from bot import event_loop
 from bot.app import create_bot
 from bot.clock import ManualClock
 from bot.db import Database
@@ -187,7 +188,7 @@ async def child_memory(child: asyncio.subprocess.Process) -> dict[str, int]:
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("discord").setLevel(logging.ERROR)
-    asyncio.run(_run(json.loads(sys.argv[1])))
+    event_loop.run(_run(json.loads(sys.argv[1])))  # the loop `hackbot run` runs on
     return 0
 
 

@@ -22,6 +22,8 @@ import discord.gateway
 import discord.http
 import yarl
 
+from bot import event_loop
+
 READY_TIMEOUT = 60.0
 
 
@@ -57,7 +59,7 @@ async def _run(spec: dict[str, Any]) -> None:
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("discord").setLevel(logging.ERROR)
-    asyncio.run(_run(json.loads(sys.argv[1])))
+    event_loop.run(_run(json.loads(sys.argv[1])))  # the bot's loop: like against like
     return 0
 
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot import event_loop
 from bot.settings import ConfigError, Settings, load_settings, redact_url
 
 log = logging.getLogger("hackbot")
@@ -145,7 +146,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise Failure(*problem) from None
 
     def start() -> int:
-        asyncio.run(main())
+        event_loop.run(main())
         return EXIT_OK
 
     return _report(start)

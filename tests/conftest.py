@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot import event_loop
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.migrate import upgrade
@@ -34,6 +35,12 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config.toml"
 # Set by pytest-xdist in each worker process ("gw0", "gw1", ...).
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+@pytest.fixture(scope="session")
+def event_loop_policy() -> asyncio.AbstractEventLoopPolicy:
+    """The tests run on the event loop `hackbot run` runs on (uvloop where installed)."""
+    return event_loop.policy()
 
 
 def server_url() -> str | None:

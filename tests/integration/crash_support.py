@@ -35,6 +35,7 @@ import discord.http
 import yarl
 
 from benchmarks.bot_process import spec_of
+from bot import event_loop
 from bot.app import HackBot, create_bot
 from bot.clock import ManualClock
 from bot.db import Database
@@ -218,7 +219,7 @@ class BotProcess:
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("discord").setLevel(logging.ERROR)
-    asyncio.run(_child(json.loads(sys.argv[1])))
+    event_loop.run(_child(json.loads(sys.argv[1])))  # the loop `hackbot run` runs on
     return 0
 
 
