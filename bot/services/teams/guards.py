@@ -9,12 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import Conflict, Forbidden
 from bot.models.teams import Team
 from bot.services.teams.queries import (
-    TEAMS,
+    BY_MEMBER,
     TeamRead,
     TeamRow,
     lock_state,
-    member_team_id,
-    read_teams,
+    read_prepared,
     team_row_of,
 )
 from bot.services.teams.views import LockState, TeamRules
@@ -61,9 +60,7 @@ async def read_member_team(
 ) -> TeamRead:
     """The team of ``user_id`` with the global lock and its members, in one statement, or
     ``Forbidden("teams.errors.not_in_team")``."""
-    found = await read_teams(
-        session, rules, now, TEAMS.c.id == member_team_id(user_id).scalar_subquery()
-    )
+    found = await read_prepared(session, rules, now, BY_MEMBER, p_user=user_id)
     if not found:
         raise Forbidden("teams.errors.not_in_team")
     return found[0]

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,8 +40,9 @@ from bot.services.teams.queries import (
     TEAMS,
     TeamRead,
     load_team,
-    read_teams,
+    read_prepared,
     team_row_of,
+    teams_select,
     view_of,
 )
 from bot.services.teams.views import (
@@ -363,26 +364,22 @@ async def join(
     return await _request(session, rules, read, user_id, now)
 
 
-async def _read_for_join(
-    session: AsyncSession, rules: TeamRules, user_id: int, team_name: str, now: datetime
-) -> TeamRead:
-    """In one statement, what joining reads: the team by name with the global lock and its
-    members, and, beside it, the member's current team, the team's pending invitation for
-    them and their looking-for-team profile. ``NotFound`` when no team has that name."""
+def _join_select() -> Any:
+    """What joining reads, in one statement: the team named ``p_name_key`` with the global lock
+    and its members and, beside it, the member ``p_user``'s current team, the team's pending
+    invitation for them (unexpired at ``p_now``) and their looking-for-team profile."""
     current = TEAMS.alias("current_team")
     membership = MEMBERS.alias("membership")
+    user = bindparam("p_user")
     current_team = (
         select(current.c.id)
         .join(membership, membership.c.team_id == current.c.id)
-        .where(membership.c.user_id == user_id)
+        .where(membership.c.user_id == user)
         .correlate(None)
     )
-    profile = select(PROFILES.c.looking).where(PROFILES.c.user_id == user_id).correlate(None)
-    found = await read_teams(
-        session,
-        rules,
-        now,
-        TEAMS.c.name_key == name_key(team_name),
+    profile = select(PROFILES.c.looking).where(PROFILES.c.user_id == user).correlate(None)
+    return teams_select(
+        TEAMS.c.name_key == bindparam("p_name_key"),
         extra=(
             current_team.scalar_subquery().label("current_team_id"),
             current_team.with_only_columns(current.c.name)
@@ -391,9 +388,9 @@ async def _read_for_join(
             select(INVITATIONS.c.id)
             .where(
                 INVITATIONS.c.team_id == TEAMS.c.id,
-                INVITATIONS.c.invitee_id == user_id,
+                INVITATIONS.c.invitee_id == user,
                 INVITATIONS.c.status == PENDING,
-                INVITATIONS.c.expires_at > now,
+                INVITATIONS.c.expires_at > bindparam("p_now"),
             )
             .limit(1)
             .correlate(TEAMS)
@@ -402,6 +399,25 @@ async def _read_for_join(
             profile.scalar_subquery().label("lft_looking"),
             profile.with_only_columns(PROFILES.c.post_id).scalar_subquery().label("lft_post"),
         ),
+    )
+
+
+_JOIN_SELECT = _join_select()
+
+
+async def _read_for_join(
+    session: AsyncSession, rules: TeamRules, user_id: int, team_name: str, now: datetime
+) -> TeamRead:
+    """The read of :func:`_join_select` for ``user_id`` and ``team_name``; ``NotFound`` when no
+    team has that name."""
+    found = await read_prepared(
+        session,
+        rules,
+        now,
+        _JOIN_SELECT,
+        p_user=user_id,
+        p_name_key=name_key(team_name),
+        p_now=now,
     )
     if not found:
         raise NotFound("teams.errors.team_not_found", name=clean(team_name)[:100])

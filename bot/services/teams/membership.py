@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal, cast
 
-from sqlalchemy import CursorResult, case, delete, or_, select, update
+from sqlalchemy import CursorResult, Update, bindparam, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -165,6 +166,32 @@ async def retire_lft_profile(session: AsyncSession, user_id: int, now: datetime)
     return post_id
 
 
+# The statements of a join, built once (building and keying them cost more than running them).
+_CLAIM_PLACE = (
+    update(TEAMS)
+    .where(TEAMS.c.id == bindparam("p_team"), TEAMS.c.size < bindparam("p_max"))
+    .values(size=TEAMS.c.size + 1, updated_at=bindparam("p_now"))
+    .returning(*TEAM_COLUMNS)
+)
+# The membership, by dialect: a member already in a team inserts nothing.
+_ADD_MEMBER = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(MEMBERS)
+    .values(user_id=bindparam("p_user"), team_id=bindparam("p_team"), joined_at=bindparam("p_now"))
+    .on_conflict_do_nothing(index_elements=[MEMBERS.c.user_id])
+    .returning(MEMBERS.c.id)
+    for dialect in (postgresql, sqlite)
+}
+_RETIRE_READ_PROFILE = (
+    update(PROFILES)
+    .where(
+        PROFILES.c.user_id == bindparam("p_user"),
+        PROFILES.c.looking.is_(True),
+        PROFILES.c.post_id.is_not_distinct_from(bindparam("p_post")),
+    )
+    .values(looking=False, post_id=None, updated_at=bindparam("p_now"))
+)
+
+
 # Who adds a member, for what the refusals say: the member themselves (by command, or accepting
 # an invitation: they are looking for a team), the captain accepting a request, an organizer.
 AddedBy = Literal["self", "captain", "organizer"]
@@ -206,10 +233,7 @@ async def add_member(
     by_self = by == "self"
     claimed = (
         await session.execute(
-            update(TEAMS)
-            .where(TEAMS.c.id == team.id, TEAMS.c.size < rules.max_size)
-            .values(size=TEAMS.c.size + 1, updated_at=now)
-            .returning(*TEAM_COLUMNS)
+            _CLAIM_PLACE, {"p_team": team.id, "p_max": rules.max_size, "p_now": now}
         )
     ).first()
     if claimed is None:
@@ -222,12 +246,9 @@ async def add_member(
     row = TeamRow.of(claimed)
     # The unique user_id: a member already in a team (this one or another, even by a
     # transaction that committed a moment ago) inserts nothing, and the transaction stays usable.
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     member_row = await session.scalar(
-        insert(MEMBERS)
-        .values(user_id=user_id, team_id=team.id, joined_at=now)
-        .on_conflict_do_nothing(index_elements=[MEMBERS.c.user_id])
-        .returning(MEMBERS.c.id)
+        _ADD_MEMBER[session.get_bind().dialect.name],
+        {"p_user": user_id, "p_team": team.id, "p_now": now},
     )
     if member_row is None:
         current = await team_row_of(session, user_id)
@@ -288,13 +309,7 @@ async def retire_read_profile(
     if not looking:
         return None
     retired = await session.execute(
-        update(PROFILES)
-        .where(
-            PROFILES.c.user_id == user_id,
-            PROFILES.c.looking.is_(True),
-            PROFILES.c.post_id.is_not_distinct_from(post_id),
-        )
-        .values(looking=False, post_id=None, updated_at=now)
+        _RETIRE_READ_PROFILE, {"p_user": user_id, "p_post": post_id, "p_now": now}
     )
     if rowcount(retired) == 1:
         return post_id
@@ -308,6 +323,56 @@ _JOIN_CAUSES: dict[str, Cause] = {
     CANCELLED: "joined_elsewhere",
 }
 _JOIN_ORDER = {ACCEPTED: 0, FULL: 1, CANCELLED: 2}
+
+
+@cache
+def _close_on_join_statements(
+    full: bool, keep_invitation: bool, keep_request: bool
+) -> tuple[Update, Update]:
+    """The two updates of :func:`close_on_join` for one shape of call, built once; their
+    values are ``p_user``, ``p_team``, ``p_now`` and ``p_keep_invitation`` / ``p_keep_request``."""
+    user, team = bindparam("p_user"), bindparam("p_team")
+    inv_where: Any = INVITATIONS.c.invitee_id == user
+    req_where: Any = REQUESTS.c.user_id == user
+    if full:
+        inv_where = or_(inv_where, INVITATIONS.c.team_id == team)
+        req_where = or_(req_where, REQUESTS.c.team_id == team)
+    inv = update(INVITATIONS).where(INVITATIONS.c.status == PENDING, inv_where)
+    req = update(REQUESTS).where(REQUESTS.c.status == PENDING, req_where)
+    if keep_invitation:
+        inv = inv.where(INVITATIONS.c.id != bindparam("p_keep_invitation"))
+    if keep_request:
+        req = req.where(REQUESTS.c.id != bindparam("p_keep_request"))
+    inv_status = case(
+        (INVITATIONS.c.invitee_id != user, FULL),
+        (INVITATIONS.c.team_id == team, ACCEPTED),
+        else_=CANCELLED,
+    )
+    req_status = case(
+        (REQUESTS.c.user_id != user, FULL),
+        (REQUESTS.c.team_id == team, ACCEPTED),
+        else_=CANCELLED,
+    )
+    now = bindparam("p_now")
+    return (
+        inv.values(status=inv_status, answered_at=now).returning(
+            INVITATIONS.c.id,
+            INVITATIONS.c.team_id,
+            INVITATIONS.c.invitee_id,
+            INVITATIONS.c.channel_id,
+            INVITATIONS.c.message_id,
+            INVITATIONS.c.inviter_id,
+            INVITATIONS.c.status,
+        ),
+        req.values(status=req_status, answered_at=now).returning(
+            REQUESTS.c.id,
+            REQUESTS.c.team_id,
+            REQUESTS.c.user_id,
+            REQUESTS.c.channel_id,
+            REQUESTS.c.message_id,
+            REQUESTS.c.status,
+        ),
+    )
 
 
 async def close_on_join(
@@ -324,52 +389,18 @@ async def close_on_join(
     invitations and requests of this team ("accepted", cause ``joined``), the team's others
     when it became ``full`` ("full"), and theirs for other teams ("cancelled", cause
     ``joined_elsewhere``). The ``keep_*`` item stays pending (its caller answers it)."""
-    inv_where: Any = INVITATIONS.c.invitee_id == user_id
-    req_where: Any = REQUESTS.c.user_id == user_id
-    if full:
-        inv_where = or_(inv_where, INVITATIONS.c.team_id == team.id)
-        req_where = or_(req_where, REQUESTS.c.team_id == team.id)
-    inv = update(INVITATIONS).where(INVITATIONS.c.status == PENDING, inv_where)
-    req = update(REQUESTS).where(REQUESTS.c.status == PENDING, req_where)
-    if keep_invitation is not None:
-        inv = inv.where(INVITATIONS.c.id != keep_invitation)
-    if keep_request is not None:
-        req = req.where(REQUESTS.c.id != keep_request)
-    inv_status = case(
-        (INVITATIONS.c.invitee_id != user_id, FULL),
-        (INVITATIONS.c.team_id == team.id, ACCEPTED),
-        else_=CANCELLED,
+    inv, req = _close_on_join_statements(
+        full, keep_invitation is not None, keep_request is not None
     )
-    req_status = case(
-        (REQUESTS.c.user_id != user_id, FULL),
-        (REQUESTS.c.team_id == team.id, ACCEPTED),
-        else_=CANCELLED,
-    )
-    invitations = list(
-        await session.execute(
-            inv.values(status=inv_status, answered_at=now).returning(
-                INVITATIONS.c.id,
-                INVITATIONS.c.team_id,
-                INVITATIONS.c.invitee_id,
-                INVITATIONS.c.channel_id,
-                INVITATIONS.c.message_id,
-                INVITATIONS.c.inviter_id,
-                INVITATIONS.c.status,
-            )
-        )
-    )
-    requests = list(
-        await session.execute(
-            req.values(status=req_status, answered_at=now).returning(
-                REQUESTS.c.id,
-                REQUESTS.c.team_id,
-                REQUESTS.c.user_id,
-                REQUESTS.c.channel_id,
-                REQUESTS.c.message_id,
-                REQUESTS.c.status,
-            )
-        )
-    )
+    params = {
+        "p_user": user_id,
+        "p_team": team.id,
+        "p_now": now,
+        "p_keep_invitation": keep_invitation,
+        "p_keep_request": keep_request,
+    }
+    invitations = list(await session.execute(inv, params))
+    requests = list(await session.execute(req, params))
     others = {row[1] for row in invitations} | {row[1] for row in requests}
     teams = await teams_by_id(session, others - {team.id})
     teams[team.id] = (team.name, team.captain_id)

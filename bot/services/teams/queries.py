@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy import ColumnElement, Select, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFound
@@ -184,25 +184,22 @@ class TeamRead:
         return build_view(self.row, members, self.rules, self.lock.locked)
 
 
-async def read_teams(
-    session: AsyncSession,
-    rules: TeamRules,
-    now: datetime,
+def teams_select(
     *where: ColumnElement[bool],
     extra: Sequence[Any] = (),
     order: Sequence[Any] = (TEAMS.c.created_at, TEAMS.c.id),
     limit: int | None = None,
     offset: int = 0,
-) -> list[TeamRead]:
-    """Teams matching ``where`` with the global lock and their members, in one statement
-    (teams joined with the single control row and with their members). ``extra`` columns
-    (scalar subqueries) come back on :attr:`TeamRead.extra`. ``limit`` and ``offset`` page
-    over teams, not over member rows."""
+) -> Select[Any]:
+    """The statement of :func:`read_teams`: teams matching ``where`` joined with the single
+    control row and with their members. Built with ``bindparam`` values, it is built once (see
+    :func:`read_prepared`): building and keying a statement of this size costs more than
+    running it on a hot path."""
     team_filter: list[ColumnElement[bool]] = list(where)
     if limit is not None:
         page = select(TEAMS.c.id).where(*where).order_by(*order).offset(offset).limit(limit)
         team_filter = [TEAMS.c.id.in_(page.scalar_subquery())]
-    rows = await session.execute(
+    return (
         select(
             *TEAM_COLUMNS,
             *CONTROL_COLUMNS,
@@ -219,6 +216,40 @@ async def read_teams(
         .where(*team_filter)
         .order_by(*order, MEMBERS.c.joined_at, MEMBERS.c.id)
     )
+
+
+async def read_teams(
+    session: AsyncSession,
+    rules: TeamRules,
+    now: datetime,
+    *where: ColumnElement[bool],
+    extra: Sequence[Any] = (),
+    order: Sequence[Any] = (TEAMS.c.created_at, TEAMS.c.id),
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[TeamRead]:
+    """Teams matching ``where`` with the global lock and their members, in one statement
+    (teams joined with the single control row and with their members). ``extra`` columns
+    (scalar subqueries) come back on :attr:`TeamRead.extra`. ``limit`` and ``offset`` page
+    over teams, not over member rows."""
+    statement = teams_select(*where, extra=extra, order=order, limit=limit, offset=offset)
+    return collect_teams(await session.execute(statement), rules, now)
+
+
+async def read_prepared(
+    session: AsyncSession,
+    rules: TeamRules,
+    now: datetime,
+    statement: Select[Any],
+    **params: Any,
+) -> list[TeamRead]:
+    """:func:`read_teams` with a statement built once by :func:`teams_select` and its
+    ``bindparam`` values."""
+    return collect_teams(await session.execute(statement, params), rules, now)
+
+
+def collect_teams(rows: Iterable[Any], rules: TeamRules, now: datetime) -> list[TeamRead]:
+    """The :class:`TeamRead` of each team in rows of :func:`teams_select`, in order."""
     out: dict[int, TeamRead] = {}
     lock: LockState | None = None
     for row in rows:
@@ -232,6 +263,19 @@ async def read_teams(
     return list(out.values())
 
 
+# Lookups of one team on every team command, built once.
+_BY_ID = teams_select(TEAMS.c.id == bindparam("p_team"))
+_BY_NAME_KEY = teams_select(TEAMS.c.name_key == bindparam("p_name_key"))
+# The team of the member ``p_user``.
+BY_MEMBER = teams_select(
+    TEAMS.c.id
+    == select(MEMBERS.c.team_id)
+    .where(MEMBERS.c.user_id == bindparam("p_user"))
+    .correlate(None)
+    .scalar_subquery()
+)
+
+
 async def load_team(session: AsyncSession, team_id: int) -> Team | None:
     """The team row, refreshed from the database."""
     return await session.get(Team, team_id, populate_existing=True)
@@ -241,14 +285,14 @@ async def view_of(
     session: AsyncSession, team: Team | TeamRow, rules: TeamRules, now: datetime
 ) -> TeamView:
     """The view of one loaded team, as the database has it now (one statement)."""
-    return (await read_teams(session, rules, now, TEAMS.c.id == team.id))[0].view
+    return (await read_prepared(session, rules, now, _BY_ID, p_team=team.id))[0].view
 
 
 async def get_team(
     session: AsyncSession, team_id: int, *, rules: TeamRules, now: datetime
 ) -> TeamView:
     """The team with this id, or ``NotFound("teams.errors.team_id_not_found")``."""
-    found = await read_teams(session, rules, now, TEAMS.c.id == team_id)
+    found = await read_prepared(session, rules, now, _BY_ID, p_team=team_id)
     if not found:
         raise NotFound("teams.errors.team_id_not_found")
     return found[0].view
@@ -270,7 +314,7 @@ async def find_team(
     session: AsyncSession, name: str, *, rules: TeamRules, now: datetime
 ) -> TeamView:
     """The team named ``name`` (case, accents and spacing ignored), or ``NotFound``."""
-    found = await read_teams(session, rules, now, TEAMS.c.name_key == name_key(name))
+    found = await read_prepared(session, rules, now, _BY_NAME_KEY, p_name_key=name_key(name))
     if not found:
         raise NotFound("teams.errors.team_not_found", name=clean(name)[:100])
     return found[0].view
@@ -290,9 +334,7 @@ async def team_of(
     session: AsyncSession, user_id: int, *, rules: TeamRules, now: datetime
 ) -> TeamView | None:
     """The team of a member, or None."""
-    found = await read_teams(
-        session, rules, now, TEAMS.c.id == member_team_id(user_id).scalar_subquery()
-    )
+    found = await read_prepared(session, rules, now, BY_MEMBER, p_user=user_id)
     return found[0].view if found else None
 
 
