@@ -33,6 +33,6 @@ async def record_hit(
     session: AsyncSession, *, actor_id: int, limit: str, subject: str | None, now: datetime
 ) -> None:
     """Put "``actor_id`` hit ``limit``" on the audit log (the caller's own transaction)."""
-    audit.record(
+    await audit.record(
         session, actor_id=actor_id, action=LIMIT_ACTION_PREFIX + limit, subject=subject, now=now
     )

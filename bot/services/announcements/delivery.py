@@ -202,7 +202,7 @@ async def finish(session: AsyncSession, announcement_id: int, now: datetime) -> 
     row = await session.get(Announcement, announcement_id, populate_existing=True)
     assert row is not None
     view = AnnouncementView.of(row)
-    audit.record(
+    await audit.record(
         session,
         actor_id=view.author_id,
         action="announcements.sent",

@@ -212,7 +212,7 @@ async def confirm(
         raise Conflict("announcements.errors.already_answered", id=announcement_id)
     session.expire_all()
     view = await get(session, announcement_id)
-    audit.record(
+    await audit.record(
         session,
         actor_id=actor_id,
         action="announcements.created",
@@ -261,7 +261,7 @@ async def cancel(
     )
     if result.rowcount != 1:
         raise Conflict("announcements.errors.not_cancellable", id=announcement_id)
-    audit.record(
+    await audit.record(
         session,
         actor_id=actor_id,
         action="announcements.cancelled",

@@ -82,7 +82,9 @@ async def create_request(
     )
     session.add(row)
     await session.flush()
-    audit.record(session, actor_id=user_id, action="mentors.request", subject=str(row.id), now=now)
+    await audit.record(
+        session, actor_id=user_id, action="mentors.request", subject=str(row.id), now=now
+    )
     return await queue_info(session, row)
 
 
@@ -175,7 +177,9 @@ async def claim(
         if row.status == CLAIMED:
             raise Conflict("mentors.errors.already_claimed")
         raise Conflict("mentors.errors.request_closed")
-    audit.record(session, actor_id=mentor_id, action="mentors.claim", subject=str(row.id), now=now)
+    await audit.record(
+        session, actor_id=mentor_id, action="mentors.claim", subject=str(row.id), now=now
+    )
     return await request_view(session, row)
 
 
@@ -201,7 +205,7 @@ async def release(
     if _rowcount(done) != 1:
         raise Conflict("mentors.errors.request_not_claimed")
     await session.refresh(row)
-    audit.record(
+    await audit.record(
         session, actor_id=mentor_id, action="mentors.release", subject=str(row.id), now=now
     )
     return await queue_info(session, row)
@@ -229,7 +233,9 @@ async def resolve(
             if row.status == RESOLVED
             else "mentors.errors.request_not_claimed"
         )
-    audit.record(session, actor_id=actor_id, action="mentors.resolve", subject=str(row.id), now=now)
+    await audit.record(
+        session, actor_id=actor_id, action="mentors.resolve", subject=str(row.id), now=now
+    )
     return await request_view(session, row)
 
 

@@ -307,7 +307,9 @@ async def book(
     )
     session.add(booking)
     await session.flush()
-    audit.record(session, actor_id=user_id, action="mentors.book", subject=str(slot_id), now=now)
+    await audit.record(
+        session, actor_id=user_id, action="mentors.book", subject=str(slot_id), now=now
+    )
     return await booking_view(session, booking)
 
 
@@ -351,7 +353,7 @@ async def _cancel(
         .execution_options(synchronize_session=False)
     )
     await session.refresh(booking)
-    audit.record(
+    await audit.record(
         session, actor_id=actor_id, action="mentors.cancel", subject=str(booking.id), now=now
     )
     return CancelResult(

@@ -160,7 +160,7 @@ async def verify(
         return VerifyResult("no_match", attempts_left=await _fail(session, rules, user_id, now))
     if registration.user_id is not None or not await _link(session, registration, user_id, now):
         return VerifyResult("taken", attempts_left=await _fail(session, rules, user_id, now))
-    audit.record(
+    await audit.record(
         session,
         actor_id=user_id,
         action="registration.verified",
@@ -212,7 +212,7 @@ async def link_by_organizer(
         session, registration, user_id, now, actor_id=actor_id
     ):
         raise Conflict("registration.errors.linked_to_other", number=registration.id)
-    audit.record(
+    await audit.record(
         session,
         actor_id=actor_id,
         action="registration.linked",
@@ -235,7 +235,7 @@ async def unlink(session: AsyncSession, *, actor_id: int, user_id: int, now: dat
     registration.verified_at = None
     registration.verified_by = None
     registration.updated_at = now
-    audit.record(
+    await audit.record(
         session,
         actor_id=actor_id,
         action="registration.unlinked",

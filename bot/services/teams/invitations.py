@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import BindParameter, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -102,7 +102,7 @@ async def invite(
     await _add_pending(
         session, invitation, Conflict("teams.errors.already_invited", team=team.name)
     )
-    audit.record(
+    await audit.record(
         session,
         actor_id=actor_id,
         action="team.invited",
@@ -246,7 +246,7 @@ async def answer_invitation(
     )
     if not accept:
         await _claim(session, Invitation, invitation_id, status=DECLINED, now=now)
-        audit.record(
+        await audit.record(
             session,
             actor_id=user_id,
             action="team.invitation_declined",
@@ -370,7 +370,7 @@ def _join_select() -> Any:
     invitation for them (unexpired at ``p_now``) and their looking-for-team profile."""
     current = TEAMS.alias("current_team")
     membership = MEMBERS.alias("membership")
-    user = bindparam("p_user")
+    user: BindParameter[int] = bindparam("p_user")
     current_team = (
         select(current.c.id)
         .join(membership, membership.c.team_id == current.c.id)
@@ -535,7 +535,7 @@ async def _request(
     )
     if request_id is None:
         raise Conflict("teams.errors.already_requested", team=team.name)
-    audit.record(
+    await audit.record(
         session,
         actor_id=user_id,
         action="team.join_requested",
@@ -577,7 +577,7 @@ async def answer_join_request(
         await _claim(
             session, JoinRequest, request_id, status=DECLINED, now=now, answered_by=actor_id
         )
-        audit.record(
+        await audit.record(
             session,
             actor_id=actor_id,
             action="team.request_declined",

@@ -129,7 +129,7 @@ async def post_profile(
     profile.updated_at = now
     await session.flush()
     if new_post:
-        audit.record(session, actor_id=user_id, action=POSTED, subject=None, now=now)
+        await audit.record(session, actor_id=user_id, action=POSTED, subject=None, now=now)
     return view_of_profile(profile)
 
 

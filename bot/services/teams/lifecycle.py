@@ -229,7 +229,7 @@ async def create_team(
         session, status=CANCELLED, now=now, cause="joined_elsewhere", user_id=captain_id
     )
     post_id = await retire_read_profile(session, captain_id, now, *checked.lft)
-    audit.record(
+    await audit.record(
         session,
         actor_id=captain_id,
         action="team.created",
@@ -288,7 +288,7 @@ async def update_team_profile(
         team.looking_for = clean_tags(looking_for, error_prefix="teams.errors.skills")
     team.updated_at = now
     await session.flush()
-    audit.record(
+    await audit.record(
         session,
         actor_id=actor_id,
         action="team.profile_updated",
@@ -317,7 +317,7 @@ async def rename(
             await session.flush()
     except IntegrityError:
         raise Conflict("teams.errors.name_taken", name=display) from None
-    audit.record(
+    await audit.record(
         session,
         actor_id=actor_id,
         action="team.renamed",
@@ -343,7 +343,7 @@ async def transfer(
     team.captain_id = member_id
     team.updated_at = now
     await session.flush()
-    audit.record(
+    await audit.record(
         session,
         actor_id=actor_id,
         action="team.transferred",
@@ -411,7 +411,7 @@ async def disband(
         delete(Team).where(Team.id == team.id).execution_options(synchronize_session=False)
     )
     session.expunge(team)
-    audit.record(
+    await audit.record(
         session,
         actor_id=actor_id,
         action="organizer.team_disbanded" if by_organizer else "team.disbanded",

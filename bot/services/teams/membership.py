@@ -17,7 +17,17 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Literal, cast
 
-from sqlalchemy import CursorResult, Update, bindparam, case, delete, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    CursorResult,
+    Update,
+    bindparam,
+    case,
+    delete,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -267,7 +277,7 @@ async def add_member(
         post_id = await retire_lft_profile(session, user_id, now)
     else:
         post_id = await retire_read_profile(session, user_id, now, *lft)
-    audit.record(
+    await audit.record(
         session,
         actor_id=actor_id,
         action=action,
@@ -331,7 +341,8 @@ def _close_on_join_statements(
 ) -> tuple[Update, Update]:
     """The two updates of :func:`close_on_join` for one shape of call, built once; their
     values are ``p_user``, ``p_team``, ``p_now`` and ``p_keep_invitation`` / ``p_keep_request``."""
-    user, team = bindparam("p_user"), bindparam("p_team")
+    user: BindParameter[int] = bindparam("p_user")
+    team: BindParameter[int] = bindparam("p_team")
     inv_where: Any = INVITATIONS.c.invitee_id == user
     req_where: Any = REQUESTS.c.user_id == user
     if full:
@@ -353,7 +364,7 @@ def _close_on_join_statements(
         (REQUESTS.c.team_id == team, ACCEPTED),
         else_=CANCELLED,
     )
-    now = bindparam("p_now")
+    now: BindParameter[datetime] = bindparam("p_now")
     return (
         inv.values(status=inv_status, answered_at=now).returning(
             INVITATIONS.c.id,
@@ -494,7 +505,7 @@ async def remove_member(
         await session.execute(delete(TEAMS).where(TEAMS.c.id == row.id))
         if isinstance(team, Team) and team in session:
             session.expunge(team)
-        audit.record(
+        await audit.record(
             session,
             actor_id=actor_id,
             action=action,
@@ -522,7 +533,9 @@ async def remove_member(
         )
         row = replace(row, captain_id=new_captain)
         details["new_captain"] = new_captain
-    audit.record(session, actor_id=actor_id, action=action, subject=row.name, now=now, **details)
+    await audit.record(
+        session, actor_id=actor_id, action=action, subject=row.name, now=now, **details
+    )
     view = build_view(row, member_ids, rules, lock.locked)
     return MembershipChange(
         team=view,

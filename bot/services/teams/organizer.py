@@ -31,7 +31,7 @@ async def set_lock(session: AsyncSession, *, locked: bool, actor_id: int, now: d
     control.locked_by = actor_id
     control.changed_at = now
     await session.flush()
-    audit.record(
+    await audit.record(
         session,
         actor_id=actor_id,
         action="organizer.teams_locked" if locked else "organizer.teams_unlocked",
@@ -59,7 +59,7 @@ async def set_team_lock(
     team.locked = locked
     team.updated_at = now
     await session.flush()
-    audit.record(
+    await audit.record(
         session,
         actor_id=actor_id,
         action="organizer.team_locked" if locked else "organizer.team_unlocked",
