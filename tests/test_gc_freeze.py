@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 
-from bot.app import freeze_startup_objects
+from bot.app import GC_THRESHOLDS, freeze_startup_objects
 
 
 class Node:
@@ -15,6 +15,7 @@ class Node:
 
 def test_start_up_objects_are_frozen_and_later_garbage_is_still_collected() -> None:
     assert gc.get_freeze_count() == 0
+    thresholds = gc.get_threshold()
     try:
         kept = [Node() for _ in range(1000)]
         freeze_startup_objects()
@@ -24,5 +25,7 @@ def test_start_up_objects_are_frozen_and_later_garbage_is_still_collected() -> N
         del later
         assert gc.collect() >= 1000  # created after the freeze: collected as usual
         assert gc.get_freeze_count() == frozen
+        assert gc.get_threshold() == GC_THRESHOLDS
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
