@@ -207,28 +207,85 @@ class Teams(
             await send(interaction, tr(interaction, "teams.join.joined", team=result.team.name))
             await self.discord.apply(result.change)
             return
-        thread = await self.discord.channel_by_id(result.team.thread_id)
         assert result.request_id is not None
-        captain = result.team.captain_id
-        async with bot.db.read() as session:
-            locale = (await locales_of(session, [captain])).get(captain)
-        message = await thread.send(
-            bot.catalogs.t(
-                locale,
-                "teams.join.request",
-                member=mention(interaction.user.id),
-                captain=mention(captain),
-            ),
-            view=answer_buttons("req", result.request_id, locale, bot),
-            allowed_mentions=discord.AllowedMentions(users=[discord.Object(captain)]),
-        )
-        request_id = result.request_id
+        request_id, team_view = result.request_id, result.team
+        message = await self.deliver_request(team_view, interaction.user.id, request_id)
+        if message is None:
+            # Neither the thread nor the captain's DMs took it: withdrawn, nothing left pending.
+            await bot.db.write(
+                lambda session: teams.withdraw_request(session, request_id, bot.clock.now())
+            )
+            await send(
+                interaction,
+                tr(
+                    interaction,
+                    "teams.join.request_undelivered",
+                    team=team_view.name,
+                    captain=mention(team_view.captain_id),
+                ),
+            )
+            return
         await bot.db.write(
             lambda session: teams.set_request_message(
                 session, request_id, message.channel.id, message.id
             )
         )
-        await send(interaction, tr(interaction, "teams.join.requested", team=result.team.name))
+        await send(interaction, tr(interaction, "teams.join.requested", team=team_view.name))
+
+    async def deliver_request(
+        self, team: teams.TeamView, member_id: int, request_id: int
+    ) -> discord.Message | None:
+        """Post a join request with its buttons in the team's private thread, in the captain's
+        language; when the thread is gone or refuses the post, send the same to the captain by
+        DM. None when neither took it."""
+        bot, captain = self.bot, team.captain_id
+        async with bot.db.read() as session:
+            locale = (await locales_of(session, [captain])).get(captain)
+        text = bot.catalogs.t(
+            locale, "teams.join.request", member=mention(member_id), captain=mention(captain)
+        )
+        thread = await self.discord.channel_by_id(team.thread_id)
+        if isinstance(thread, discord.Thread):
+            try:
+                return await thread.send(
+                    text,
+                    view=answer_buttons("req", request_id, locale, bot),
+                    allowed_mentions=discord.AllowedMentions(users=[discord.Object(captain)]),
+                )
+            except discord.HTTPException as exc:
+                log.warning(
+                    "team %s: its thread %s refused join request %s (%s %s); sending it to the "
+                    "captain by DM",
+                    team.id,
+                    team.thread_id,
+                    request_id,
+                    exc.status,
+                    exc.code,
+                )
+        else:
+            log.warning(
+                "team %s: its thread %s is gone; sending join request %s to the captain by DM",
+                team.id,
+                team.thread_id,
+                request_id,
+            )
+        try:
+            user = bot.get_user(captain) or await bot.fetch_user(captain)
+            return await user.send(
+                text,
+                view=answer_buttons("req", request_id, locale, bot),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as exc:
+            log.warning(
+                "team %s: captain %s refused join request %s by DM too (%s %s); withdrawing it",
+                team.id,
+                captain,
+                request_id,
+                exc.status,
+                exc.code,
+            )
+            return None
 
     @app_commands.command(name="leave", description="Leave your team")
     @app_commands.guild_only()

@@ -19,6 +19,7 @@ from bot.services.teams.invitations import (
     open_invitation,
     set_invitation_message,
     set_request_message,
+    withdraw_request,
 )
 from bot.services.teams.lifecycle import (
     check_can_create,
@@ -120,4 +121,5 @@ __all__ = [
     "transfer",
     "update_team_profile",
     "validate_team_name",
+    "withdraw_request",
 ]

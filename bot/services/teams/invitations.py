@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, func, select, update
+from sqlalchemy import BindParameter, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import Conflict, Forbidden, NotFound
 from bot.models.teams import (
     ACCEPTED,
+    CANCELLED,
     DECLINED,
     EXPIRED,
     PENDING,
@@ -177,13 +178,46 @@ async def set_invitation_message(
 async def set_request_message(
     session: AsyncSession, request_id: int, channel_id: int, message_id: int
 ) -> None:
-    """Remember where the join request's buttons live (in the team's thread)."""
+    """Remember where the join request's buttons live: the team's thread, or the captain's DMs
+    when the thread is gone or refused the post."""
     await session.execute(
         update(JoinRequest)
         .where(JoinRequest.id == request_id)
         .values(channel_id=channel_id, message_id=message_id)
         .execution_options(**_NO_SYNC)
     )
+
+
+# A request the bot could not deliver to the captain (neither in the team's thread nor by DM)
+# is withdrawn: "cancelled", answered by the member who made it (a captain, who answers the
+# others, never asks to join their own team). It never reached the captain, so it does not
+# count for the join request cooldown either.
+_WITHDRAW = (
+    update(REQUESTS)
+    .where(REQUESTS.c.id == bindparam("p_request"), REQUESTS.c.status == PENDING)
+    .values(status=CANCELLED, answered_at=bindparam("p_now"), answered_by=REQUESTS.c.user_id)
+    .returning(REQUESTS.c.team_id, REQUESTS.c.user_id)
+)
+_NOT_WITHDRAWN = or_(REQUESTS.c.answered_by.is_(None), REQUESTS.c.answered_by != REQUESTS.c.user_id)
+
+
+async def withdraw_request(session: AsyncSession, request_id: int, now: datetime) -> bool:
+    """Withdraw a join request that could not reach the captain: "cancelled" if it is still
+    pending (False when it was answered or closed meanwhile), audited as the member's. The
+    member may ask again at once: nothing stays pending and no cooldown starts."""
+    row = (await session.execute(_WITHDRAW, {"p_request": request_id, "p_now": now})).first()
+    if row is None:
+        return False
+    name, _ = (await teams_by_id(session, {row.team_id})).get(row.team_id, ("", None))
+    await audit.record(
+        session,
+        actor_id=row.user_id,
+        action="team.request_withdrawn",
+        subject=name or None,
+        now=now,
+        team_id=row.team_id,
+    )
+    return True
 
 
 def _closed_error(kind: str, status: str) -> Conflict:
@@ -331,8 +365,8 @@ async def join(
 
     Refuses: ``team_not_found``, locked, ``already_member`` / ``already_in_team``,
     ``team_full``, ``already_requested``, and the limit ``join_request_cooldown`` (a request to
-    this team made recently, whatever became of it). A pending invitation from that team
-    counts as accepted.
+    this team made recently, whatever became of it, unless it was withdrawn undelivered:
+    :func:`withdraw_request`). A pending invitation from that team counts as accepted.
     """
     read = await _read_for_join(session, rules, user_id, team_name, now)
     team, state = read.row, read.extra
@@ -506,7 +540,10 @@ async def _request(
     cooldown = rules.join_request_cooldown
     if cooldown > timedelta(0):
         columns.append(
-            select(func.max(REQUESTS.c.created_at)).where(*mine).scalar_subquery().label("last")
+            select(func.max(REQUESTS.c.created_at))
+            .where(*mine, _NOT_WITHDRAWN)
+            .scalar_subquery()
+            .label("last")
         )
     found = (await session.execute(select(*columns))).one()
     if found.pending is not None:

@@ -99,7 +99,8 @@ class ClosedItem:
 
     ``user_id`` is the invitee or the member who asked; ``inviter_id`` who invited;
     ``captain_id`` the team's captain when it closed, who reads a request's message (in the
-    team's thread, written in the captain's language) as the invitee reads an invitation's.
+    team's thread, or their DMs when the thread was gone; written in the captain's language) as
+    the invitee reads an invitation's.
     """
 
     kind: ItemKind
@@ -116,7 +117,8 @@ class ClosedItem:
 
     @property
     def reader_id(self) -> int | None:
-        """Whose language the message is in: the invitee's (a DM) or the captain's (a thread)."""
+        """Whose language the message is in: the invitee's (a DM) or the captain's (the team's
+        thread, or a DM when the thread was gone)."""
         return self.user_id if self.kind == "invitation" else self.captain_id
 
     def notice(self, mention: Mentioner) -> Message:
