@@ -19,7 +19,7 @@ from sqlalchemy import select, text
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.migrate import upgrade
-from bot.models import AuditEntry
+from bot.models import AuditEntry, JoinRequest
 from bot.services import teams
 from bot.services.limits import record_hit
 from bot.services.teams import LimitReached, TeamRules, lft
@@ -160,6 +160,50 @@ async def test_a_join_request_is_repeated_only_after_the_cooldown(
             now=now + rules.join_request_cooldown,
         )
     assert result.kind == "requested"
+
+
+async def test_a_withdrawn_request_starts_no_cooldown_and_closes_only_once(
+    db: Database, rules: TeamRules, clock: ManualClock
+) -> None:
+    """A request the bot could not deliver is withdrawn: cancelled, answered by its member,
+    audited; asking again is allowed at once. A request answered meanwhile stays answered."""
+    await create(db, rules, clock.now(), 1, "Los Tigres", open=False)
+    now = clock.now()
+    async with db.transaction() as session:
+        first = await teams.join(session, rules, user_id=2, team_name="Los Tigres", now=now)
+    assert first.request_id is not None
+    async with db.transaction() as session:
+        assert await teams.withdraw_request(session, first.request_id, now) is True
+    async with db.transaction() as session:
+        assert await teams.withdraw_request(session, first.request_id, now) is False
+    async with db.read() as session:
+        row = await session.get(JoinRequest, first.request_id)
+        assert row is not None
+        assert (row.status, row.answered_by, row.answered_at) == ("cancelled", 2, now)
+        actions = list(
+            await session.scalars(
+                select(AuditEntry.action).where(AuditEntry.action.like("team.request%"))
+            )
+        )
+    assert actions == ["team.request_withdrawn"]
+
+    async with db.transaction() as session:
+        again = await teams.join(session, rules, user_id=2, team_name="Los Tigres", now=now)
+    assert again.kind == "requested" and again.request_id is not None
+    async with db.transaction() as session:
+        await teams.answer_join_request(
+            session, rules, request_id=again.request_id, actor_id=1, accept=False, now=now
+        )
+        assert await teams.withdraw_request(session, again.request_id, now) is False
+    async with db.read() as session:
+        answered = await session.get(JoinRequest, again.request_id)
+    assert answered is not None and (answered.status, answered.answered_by) == ("declined", 1)
+    # A request the captain answered does start the cooldown.
+    async with db.transaction() as session:
+        await refused(
+            teams.join(session, rules, user_id=2, team_name="Los Tigres", now=now),
+            "teams.errors.join_request_cooldown",
+        )
 
 
 # -- creating teams, posting profiles ------------------------------------------------------------
