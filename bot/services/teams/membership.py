@@ -55,7 +55,14 @@ from bot.services.teams.queries import (
     lock_state,
     team_row_of,
 )
-from bot.services.teams.views import Cause, ClosedItem, LockState, MembershipChange, TeamRules
+from bot.services.teams.views import (
+    Cause,
+    ClosedItem,
+    ItemKind,
+    LockState,
+    MembershipChange,
+    TeamRules,
+)
 
 
 def rowcount(result: Any) -> int:
@@ -115,40 +122,43 @@ async def close_pending(
     wanted = {row[1] for row in found_invitations} | {row[1] for row in found_requests}
     known = {} if team is None else {team.id: (team.name, team.captain_id)}
     teams = {**await teams_by_id(session, wanted - set(known)), **known}
-    for item_id, item_team, invitee, channel, message, inviter in found_invitations:
-        name, captain = teams.get(item_team, ("", None))
-        closed.append(
-            ClosedItem(
-                "invitation",
-                item_id,
-                item_team,
-                invitee,
-                channel,
-                message,
-                status=status,
-                team_name=name,
-                inviter_id=inviter,
-                captain_id=captain,
-                cause=cause,
-            )
-        )
-    for item_id, item_team, member, channel, message in found_requests:
-        name, captain = teams.get(item_team, ("", None))
-        closed.append(
-            ClosedItem(
-                "request",
-                item_id,
-                item_team,
-                member,
-                channel,
-                message,
-                status=status,
-                team_name=name,
-                captain_id=captain,
-                cause=cause,
-            )
-        )
+    closed += [
+        _closed_item("invitation", row, teams, status=status, cause=cause)
+        for row in found_invitations
+    ]
+    closed += [
+        _closed_item("request", row, teams, status=status, cause=cause) for row in found_requests
+    ]
     return sorted(closed, key=lambda item: (item.kind, item.id))
+
+
+def _closed_item(
+    kind: ItemKind,
+    row: Sequence[Any],
+    teams: dict[int, tuple[str, int | None]],
+    *,
+    status: str,
+    cause: Cause | None = None,
+) -> ClosedItem:
+    """The closed item of a row an update returned: an invitation's ``(id, team_id,
+    invitee_id, channel_id, message_id, inviter_id, ...)`` or a request's ``(id, team_id,
+    user_id, channel_id, message_id, ...)``; ``teams`` gives its team's name and captain.
+    Without ``cause``, the one a join gives ``status``."""
+    item_id, team_id, user_id, channel_id, message_id = row[:5]
+    name, captain = teams.get(team_id, ("", None))
+    return ClosedItem(
+        kind,
+        item_id,
+        team_id,
+        user_id,
+        channel_id,
+        message_id,
+        status=status,
+        team_name=name,
+        inviter_id=row[5] if kind == "invitation" else None,
+        captain_id=captain,
+        cause=_JOIN_CAUSES[status] if cause is None else cause,
+    )
 
 
 async def teams_by_id(
@@ -415,38 +425,15 @@ async def close_on_join(
     others = {row[1] for row in invitations} | {row[1] for row in requests}
     teams = await teams_by_id(session, others - {team.id})
     teams[team.id] = (team.name, team.captain_id)
-    closed: list[tuple[int, ClosedItem]] = []
-    for item_id, item_team, invitee, channel, message, inviter, status in invitations:
-        name, captain = teams.get(item_team, ("", None))
-        item = ClosedItem(
-            "invitation",
-            item_id,
-            item_team,
-            invitee,
-            channel,
-            message,
-            status=status,
-            team_name=name,
-            inviter_id=inviter,
-            captain_id=captain,
-            cause=_JOIN_CAUSES[status],
-        )
-        closed.append((_JOIN_ORDER[status], item))
-    for item_id, item_team, member, channel, message, status in requests:
-        name, captain = teams.get(item_team, ("", None))
-        item = ClosedItem(
-            "request",
-            item_id,
-            item_team,
-            member,
-            channel,
-            message,
-            status=status,
-            team_name=name,
-            captain_id=captain,
-            cause=_JOIN_CAUSES[status],
-        )
-        closed.append((_JOIN_ORDER[status], item))
+    by_kind: tuple[tuple[ItemKind, list[Any]], ...] = (
+        ("invitation", invitations),
+        ("request", requests),
+    )
+    closed = [
+        (_JOIN_ORDER[row[-1]], _closed_item(kind, row, teams, status=row[-1]))
+        for kind, rows in by_kind
+        for row in rows
+    ]
     closed.sort(key=lambda pair: (pair[0], pair[1].kind, pair[1].id))
     return [item for _, item in closed]
 
