@@ -225,10 +225,19 @@ def database_problem(exc: BaseException, url: str) -> str | None:
     return None
 
 
+# PostgreSQL connections a process keeps open, and never more: SQLAlchemy's default (5, plus 10
+# "overflow" connections closed as soon as they are given back) opened and closed connections
+# all through a burst, each costing a login, its type codecs and its own prepared statements.
+# The event loop is the bottleneck, not the database: more connections would only wait.
+POSTGRES_POOL_SIZE = 10
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url`` with the SQLite discipline described above."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        kwargs.setdefault("pool_size", POSTGRES_POOL_SIZE)
+        kwargs.setdefault("max_overflow", 0)
         engine = create_async_engine(url, **kwargs)
         _install_postgres_ping(engine)
         return engine

@@ -3,10 +3,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import Database
+from bot.db import POSTGRES_POOL_SIZE, Database
 from bot.models import KeyValue
 
 
@@ -74,3 +74,29 @@ async def test_write_reruns_a_transaction_the_database_aborted_to_break_a_deadlo
     async with db.read() as session:
         assert [(await session.get(KeyValue, k)).value for k in "ab"] == ["2", "2"]  # type: ignore[union-attr]
     assert sorted(attempts.values()) == [1, 2]  # one of the two was the deadlock's victim
+
+
+async def test_a_burst_wider_than_the_postgres_pool_reuses_its_connections(db: Database) -> None:
+    """Three waves of 40 overlapping reads open the pool's connections once and queue for
+    them; none is closed on return and opened again (SQLAlchemy's overflow connections were)."""
+    if db.backend != "postgresql":
+        pytest.skip("SQLite's pool is not sized for a server")
+    opened: list[int] = []
+    event.listen(db.engine.sync_engine, "connect", lambda *_: opened.append(1))
+    busy = 0
+    widest = 0
+
+    async def read() -> None:
+        nonlocal busy, widest
+        async with db.read() as session:
+            await session.execute(text("SELECT 1"))
+            busy += 1
+            widest = max(widest, busy)
+            await asyncio.sleep(0.01)
+            busy -= 1
+
+    for _ in range(3):
+        await asyncio.gather(*(read() for _ in range(40)))
+    assert widest == POSTGRES_POOL_SIZE
+    assert len(opened) <= POSTGRES_POOL_SIZE
+    assert db.engine.pool.checkedin() == db.engine.pool.size() == POSTGRES_POOL_SIZE  # type: ignore[attr-defined]
