@@ -25,6 +25,7 @@ from bot.db import Database, is_unavailable
 from bot.discord.errors import ErrorRegistry, default_registry
 from bot.discord.limits import MemberLocks, Throttle
 from bot.discord.notifier import DiscordNotifier
+from bot.discord.pacing import GlobalPace, paced
 from bot.discord.place import EventPlace
 from bot.discord.talks import DiscordScheduledEvents
 from bot.discord.translator import CatalogTranslator
@@ -101,6 +102,9 @@ class HackBot(commands.Bot):
         )
         self.settings = settings
         self.db = db
+        # Every bot-token REST call waits for its turn under Discord's global limit.
+        self.pace = GlobalPace()
+        setattr(self.http, "request", paced(self.http.request, self.pace))  # noqa: B010
         # The event's server, roles and channels as ids (resolved when the server is ready);
         # one team command at a time per member; who hit a limit, recorded throttled.
         self.place = EventPlace(settings.config)

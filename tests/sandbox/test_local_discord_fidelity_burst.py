@@ -80,11 +80,36 @@ async def test_a_join_burst_under_enforced_limits_fails_no_interaction(tmp_path:
         assert sizes == [5] * TEAMS
         limits = sandbox.discord.ratelimits
         assert result.received_429 == sum(limits.limited.values())
+        assert limits.limited.get("global", 0) == 0  # the bot paces itself (bot/discord/pacing.py)
         assert sandbox.errors.take() == []
         print(
             f"\n{JOINERS} joins: settled in {result.seconds:.1f} s, {result.bot_requests} "
             f"bot-token requests, {result.received_429} 429s ({dict(limits.limited)}), "
             f"slowest answer {max(result.answered_s):.2f} s"
         )
+    finally:
+        await sandbox.close()
+
+
+async def test_the_bots_own_calls_stay_under_discords_global_limit(tmp_path: Path) -> None:
+    """150 bot-token requests at once: the bot starts at most 45 a second (Discord allows 50),
+    so the local Discord, which enforces the limit, never answers 429 and none is sent twice."""
+    sandbox = Sandbox(CONFIG, clock=ManualClock(START), workdir=tmp_path)
+    await sandbox.start()
+    try:
+        assert sandbox.discord.ratelimits.enabled and sandbox.bot is not None
+        bot = sandbox.bot
+        user_id = bot.user.id if bot.user is not None else 0
+        requests_before = len(sandbox.discord.requests)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        users = await asyncio.gather(*(bot.fetch_user(user_id) for _ in range(150)))
+        seconds = loop.time() - started
+        assert {user.id for user in users} == {user_id}
+        made = sandbox.discord.requests[requests_before:]
+        assert len(made) == 150 and {status for _, _, status in made} == {200}
+        assert dict(sandbox.discord.ratelimits.limited) == {}
+        assert bot.pace.waited > 0
+        assert seconds >= 2.0  # 150 at 45 a second: the last ones start after 3 windows
     finally:
         await sandbox.close()
