@@ -16,6 +16,7 @@ import gc
 import json
 import logging
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,7 @@ from sqlalchemy import event
 
 import bot.migrate  # noqa: F401  `hackbot run` migrates the database before it starts the bot
 from bot import event_loop
-from bot.app import create_bot
+from bot.app import HANDLER_TASKS, create_bot
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.settings import load_settings, merge
@@ -108,6 +109,8 @@ async def _run(spec: dict[str, Any]) -> None:
     while line := await loop.run_in_executor(None, sys.stdin.readline):  # until stdin closes
         if line.strip() == "stats":
             print(json.dumps({"statements": statements[0]}), flush=True)
+        elif line.strip() == "busy":  # handlers, jobs and background tasks still running
+            print(json.dumps({"busy": _busy(bot)}), flush=True)
         elif line.strip() == "memory":  # collect garbage, then read the resident set
             gc.collect()
             memory = {"imported_kib": IMPORTED_KIB, "rss_kib": _vm_kib("VmRSS")}
@@ -118,6 +121,18 @@ async def _run(spec: dict[str, Any]) -> None:
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await running
     await bot.db.dispose()
+
+
+def _busy(bot: Any) -> int:
+    """What the sandbox's settle counts for an in-process bot, counted here: a command whose
+    Discord calls wait for their turn under the global limit makes no traffic meanwhile, but it
+    is not done."""
+    tasks = [
+        task
+        for task in asyncio.all_tasks()
+        if not task.done() and task.get_name().startswith(HANDLER_TASKS)
+    ]
+    return len(tasks) + int(bot.job_runner.running)
 
 
 async def _ready(bot: Any, running: asyncio.Task[None]) -> None:
@@ -173,6 +188,28 @@ async def child_stats(child: asyncio.subprocess.Process) -> dict[str, Any]:
     await child.stdin.drain()
     line = await asyncio.wait_for(child.stdout.readline(), READY_TIMEOUT)
     return dict(json.loads(line))
+
+
+async def settle_child(
+    sandbox: Sandbox, child: asyncio.subprocess.Process | None, limit: float
+) -> None:
+    """``sandbox.settle``, and for a bot ``child`` until its own handlers are done too (the
+    sandbox sees only its traffic: a call waiting for its turn under Discord's global limit
+    leaves a quiet gap that is not the end)."""
+    deadline = time.monotonic() + limit
+    while True:
+        await sandbox.settle(limit=max(0.1, deadline - time.monotonic()))
+        if child is None:
+            return
+        assert child.stdin is not None and child.stdout is not None
+        child.stdin.write(b"busy\n")
+        await child.stdin.drain()
+        line = await asyncio.wait_for(child.stdout.readline(), READY_TIMEOUT)
+        if not json.loads(line)["busy"]:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError("the bot process is still busy")
+        await asyncio.sleep(0.02)
 
 
 async def child_memory(child: asyncio.subprocess.Process) -> dict[str, int]:

@@ -149,7 +149,7 @@ async def measure() -> dict[str, Any]:
                     sandbox.guild_id, "olga", "admin calendar-sync", {}
                 )
                 await sandbox.settle(limit=60.0)
-                run = await mixed.burst(sandbox, "bot", child.pid, rate_limits=False)
+                run = await mixed.burst(sandbox, "bot", child, rate_limits=False)
                 out["after"] = await child_memory(child)
             out["run"] = run
             log = workdir / "bot_process.log"

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bot_process import bot_in_own_process, child_stats
+from benchmarks.bot_process import bot_in_own_process, child_stats, settle_child
 from benchmarks.common import (
     Backend,
     Section,
@@ -264,13 +264,16 @@ def _is_own(route: str) -> bool:
     return not route.startswith(("/webhooks/", "/interactions/"))
 
 
-async def burst(sandbox: Sandbox, who: str, pid: int, *, rate_limits: bool) -> Run:
+async def burst(
+    sandbox: Sandbox, who: str, child: asyncio.subprocess.Process, *, rate_limits: bool
+) -> Run:
     plan = calls()
     discord = sandbox.discord
     discord.ratelimits.enabled = rate_limits
     discord.exchanges = []
     limited = dict(discord.ratelimits.limited)
     load = load_average()
+    pid = child.pid
     cpu_before = cpu_seconds(pid)
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -280,7 +283,7 @@ async def burst(sandbox: Sandbox, who: str, pid: int, *, rate_limits: bool) -> R
                 *(discord.run_command(sandbox.guild_id, h, c, o) for h, c, o in plan)
             )
         )
-        await sandbox.settle(limit=SETTLE_LIMIT)
+        await settle_child(sandbox, child if who == "bot" else None, SETTLE_LIMIT)
     cpu_after = cpu_seconds(pid)
     exchanges = discord.exchanges or []
     discord.exchanges = None
@@ -387,11 +390,11 @@ async def pair(backend: Backend, *, rate_limits: bool) -> tuple[Run, Run, dict[s
             info: dict[str, Any] = {"setup_s": took[0]}
             async with bot_in_own_process(sandbox, "benchmarks.floor_process") as child:
                 await _warm_up(sandbox)
-                floor = await burst(sandbox, "floor", child.pid, rate_limits=rate_limits)
+                floor = await burst(sandbox, "floor", child, rate_limits=rate_limits)
             async with bot_in_own_process(sandbox) as child:
                 await _warm_up(sandbox)
                 info["per_command"] = await per_command(sandbox, child)
-                bot = await burst(sandbox, "bot", child.pid, rate_limits=rate_limits)
+                bot = await burst(sandbox, "bot", child, rate_limits=rate_limits)
             log = workdir / "bot_process.log"
             info["bot_log_lines"] = (
                 sum(

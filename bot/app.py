@@ -62,6 +62,17 @@ def cog_modules() -> list[str]:
     return walk_modules(cogs, "setup")
 
 
+# Names discord.py gives the tasks running the bot's handlers, and the bot's own background tasks
+# ("hackbot-..."): while one runs, the bot is not done (the sandbox and the benchmarks wait on it).
+HANDLER_TASKS = (
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch",
+    "discord-ui-dynamic-item",
+    "discord-ui-modal-dispatch",
+    "discord.py: on_",
+    "hackbot-",
+)
+
 # The collector's thresholds once the bot runs: a young collection every 20,000 net allocations
 # instead of 700. A command allocates a few thousand short-lived objects that reference counting
 # frees; with Python's default the collector ran about 270 young collections in the benchmark's

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import HackBot, create_bot
+from bot.app import HANDLER_TASKS, HackBot, create_bot
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.migrate import upgrade
@@ -47,15 +47,6 @@ SANDBOX_HF_TOKEN = "hf_sandboxtoken000000000000000"
 # turns, not the quiet time, are what make settle() safe on a slow or busy machine.
 SETTLE_QUIET = 0.01
 SETTLE_TURNS = 5
-# Names discord.py gives the tasks running the bot's handlers, and the bot's own background tasks.
-HANDLER_TASKS = (
-    "CommandTree-invoker",
-    "discord-ui-view-dispatch",
-    "discord-ui-dynamic-item",
-    "discord-ui-modal-dispatch",
-    "discord.py: on_",
-    "hackbot-",
-)
 
 
 @dataclass(frozen=True)

@@ -36,11 +36,11 @@ import yarl
 
 from benchmarks.bot_process import spec_of
 from bot import event_loop
-from bot.app import HackBot, create_bot
+from bot.app import HANDLER_TASKS, HackBot, create_bot
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.settings import load_settings, merge
-from sandbox.harness import HANDLER_TASKS, Sandbox, sandbox_names
+from sandbox.harness import Sandbox, sandbox_names
 from sandbox.scheduler import advance_to
 
 READY_TIMEOUT = 60.0
