@@ -70,6 +70,24 @@ def rowcount(result: Any) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
+# What an update of pending items returns to build their closed items (:func:`_closed_item`).
+_CLOSED_INVITATION = (
+    INVITATIONS.c.id,
+    INVITATIONS.c.team_id,
+    INVITATIONS.c.invitee_id,
+    INVITATIONS.c.channel_id,
+    INVITATIONS.c.message_id,
+    INVITATIONS.c.inviter_id,
+)
+_CLOSED_REQUEST = (
+    REQUESTS.c.id,
+    REQUESTS.c.team_id,
+    REQUESTS.c.user_id,
+    REQUESTS.c.channel_id,
+    REQUESTS.c.message_id,
+)
+
+
 async def close_pending(
     session: AsyncSession,
     *,
@@ -99,24 +117,11 @@ async def close_pending(
     if keep_request is not None:
         req = req.where(REQUESTS.c.id != keep_request)
     invitations = await session.execute(
-        inv.values(status=status, answered_at=now).returning(
-            INVITATIONS.c.id,
-            INVITATIONS.c.team_id,
-            INVITATIONS.c.invitee_id,
-            INVITATIONS.c.channel_id,
-            INVITATIONS.c.message_id,
-            INVITATIONS.c.inviter_id,
-        )
+        inv.values(status=status, answered_at=now).returning(*_CLOSED_INVITATION)
     )
     found_invitations = list(invitations)
     requests = await session.execute(
-        req.values(status=status, answered_at=now).returning(
-            REQUESTS.c.id,
-            REQUESTS.c.team_id,
-            REQUESTS.c.user_id,
-            REQUESTS.c.channel_id,
-            REQUESTS.c.message_id,
-        )
+        req.values(status=status, answered_at=now).returning(*_CLOSED_REQUEST)
     )
     found_requests = list(requests)
     wanted = {row[1] for row in found_invitations} | {row[1] for row in found_requests}
@@ -377,21 +382,10 @@ def _close_on_join_statements(
     now: BindParameter[datetime] = bindparam("p_now")
     return (
         inv.values(status=inv_status, answered_at=now).returning(
-            INVITATIONS.c.id,
-            INVITATIONS.c.team_id,
-            INVITATIONS.c.invitee_id,
-            INVITATIONS.c.channel_id,
-            INVITATIONS.c.message_id,
-            INVITATIONS.c.inviter_id,
-            INVITATIONS.c.status,
+            *_CLOSED_INVITATION, INVITATIONS.c.status
         ),
         req.values(status=req_status, answered_at=now).returning(
-            REQUESTS.c.id,
-            REQUESTS.c.team_id,
-            REQUESTS.c.user_id,
-            REQUESTS.c.channel_id,
-            REQUESTS.c.message_id,
-            REQUESTS.c.status,
+            *_CLOSED_REQUEST, REQUESTS.c.status
         ),
     )
 
