@@ -5,7 +5,10 @@ keeps a board from being posted twice for one scheduled time."""
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import io
+import os
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,8 +16,9 @@ from PIL import Image
 
 from bot.db import Database
 from bot.i18n import catalogs
-from bot.services.leaderboard import Entry, posts, rank
+from bot.services.leaderboard import Entry, chart, posts, rank
 from bot.services.leaderboard.boards import (
+    Board,
     RepoStats,
     countries_board,
     evaluation_board,
@@ -220,6 +224,49 @@ async def test_a_hostile_name_cannot_break_the_card_or_the_chart() -> None:
     assert drawable("$\\alpha$ 🐯") == "$\\alpha$"
     assert drawable("🐯🚀") == "?"
     assert len(drawable("y" * 100)) == 24
+
+
+def one_team_board() -> Board:
+    return rank(
+        "progress", [Entry("t:1", "Uno", (1.0, 0.0), {"passed": 1, "total": 1, "share": 1.0})]
+    )
+
+
+async def test_the_chart_is_drawn_while_an_at_fork_handler_would_hang_a_forked_child() -> None:
+    """uvloop's subprocess spawn runs the interpreter's at-fork handlers in the child before
+    exec (huggingface_hub's closes its HTTP client there, taking a lock a Hub worker thread may
+    hold). A handler that blocks on a lock held at fork time hung such a child, and with it the
+    whole event loop (libuv waits for the child's exec): the render process is now started with
+    no Python code between fork and exec. Should it regress, the watchdog ends the test run
+    with every thread's traceback instead of hanging it."""
+    held = threading.Lock()
+    armed = [False]
+
+    def hang_if_armed() -> None:
+        if armed[0]:
+            held.acquire()  # held by the parent at fork time: never released in the child
+
+    os.register_at_fork(after_in_child=hang_if_armed)
+    board = one_team_board()
+    faulthandler.dump_traceback_later(120, exit=True)
+    with held:
+        armed[0] = True
+        try:
+            card = await make_card(board, catalogs(), "es-ES", 25, None)
+        finally:
+            armed[0] = False
+            faulthandler.cancel_dump_traceback_later()
+    assert Image.open(io.BytesIO(card.image or b"")).format == "PNG"
+
+
+async def test_a_chart_that_cannot_be_drawn_leaves_the_card_its_texts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(chart, "RENDER_TIMEOUT_S", 0.001)  # no process starts that fast
+    board = one_team_board()
+    card = await make_card(board, catalogs(), "es-ES", 25, None)
+    assert card.image is None
+    assert "Uno" in card.description
 
 
 async def test_one_claim_per_board_and_scheduled_time(db: Database) -> None:

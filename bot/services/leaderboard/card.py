@@ -4,6 +4,7 @@ entries) and its chart. Plain values, no Discord: the notifier and the command t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,9 +14,10 @@ from babel.numbers import format_decimal, format_percent
 
 from bot.i18n import Catalogs, language_of
 from bot.services.leaderboard.boards import Board, Row
-from bot.services.leaderboard.chart import Bar, render_png
+from bot.services.leaderboard.chart import Bar, ChartError, render_png
 from bot.text import Safe, clean
 
+log = logging.getLogger(__name__)
 FILENAME = "leaderboard.png"
 # Discord's embed limits (docs/platform-limits.md) and what a card keeps below them.
 TITLE_MAX = 256
@@ -216,9 +218,13 @@ async def make_card(
 ) -> Card:
     maker = CardMaker(catalogs, locale)
     title, description, fields, footer = maker.texts(board, top_n, previous)
-    image = await render_png(
-        title, maker.bars(board, top_n), maker.t(f"leaderboard.empty.{board.kind}")
-    )
+    try:
+        image: bytes | None = await render_png(
+            title, maker.bars(board, top_n), maker.t(f"leaderboard.empty.{board.kind}")
+        )
+    except ChartError:  # the board is all in the text: it goes out without its picture
+        log.warning("the %s board's chart could not be drawn", board.kind, exc_info=True)
+        image = None
     card = Card(title, description, fields, footer, image)
     excess = card.size() - TOTAL_MAX
     if excess > 0:  # not reached with the catalogs' texts; a guard against a long translation

@@ -16,6 +16,7 @@ import asyncio
 import io
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -124,30 +125,38 @@ async def render_png(title: str, bars: Sequence[Bar], empty_text: str) -> bytes:
     """The chart as PNG bytes, rendered by a process of its own (see the module's docstring).
 
     Raises :class:`ChartError` when that process fails or takes longer than
-    ``RENDER_TIMEOUT_S``."""
-    request = {"title": title, "bars": [asdict(bar) for bar in bars], "empty_text": empty_text}
+    ``RENDER_TIMEOUT_S``.
+
+    The process is started by the standard library's ``subprocess`` in a worker thread, not by
+    the event loop: uvloop's ``create_subprocess_exec`` runs the interpreter's at-fork handlers
+    in the forked child before ``exec`` (uvloop issue 749), and huggingface_hub's handler closes
+    its HTTP client there, taking a lock that a Hub worker thread may hold at that instant. That
+    child then never reaches ``exec``: the render waited its whole timeout and the stuck child
+    outlived it. ``subprocess`` runs no Python code between ``fork`` and ``exec``."""
+    request = json.dumps({"title": title, "bars": [asdict(bar) for bar in bars],
+                          "empty_text": empty_text}).encode()  # fmt: skip
+    done = await asyncio.to_thread(_run_render_process, request)
+    if done.returncode != 0 or not done.stdout:
+        last = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+        raise ChartError(f"the chart process exited {done.returncode}: {last[0]}")
+    return done.stdout
+
+
+def _run_render_process(request: bytes) -> subprocess.CompletedProcess[bytes]:
+    """In a worker thread: this file as a script, ``request`` on its standard input; killed
+    after ``RENDER_TIMEOUT_S`` (a caller cancelled meanwhile leaves it to that bound)."""
     path = os.pathsep.join(p for p in (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")) if p)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        __file__,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": path, "MPLBACKEND": "Agg"},
-    )
     try:
-        png, err = await asyncio.wait_for(
-            process.communicate(json.dumps(request).encode()), RENDER_TIMEOUT_S
+        return subprocess.run(  # our own interpreter and file, no shell
+            [sys.executable, __file__],
+            input=request,
+            capture_output=True,
+            timeout=RENDER_TIMEOUT_S,
+            env={**os.environ, "PYTHONPATH": path, "MPLBACKEND": "Agg"},
+            check=False,
         )
-    except BaseException:  # a timeout, or the caller cancelled: no render process outlives it
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        raise
-    if process.returncode != 0 or not png:
-        last = err.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
-        raise ChartError(f"the chart process exited {process.returncode}: {last[0]}")
-    return png
+    except subprocess.TimeoutExpired as exc:  # subprocess.run has killed it
+        raise ChartError(f"the chart process took over {RENDER_TIMEOUT_S:.0f} s") from exc
 
 
 def main() -> int:
