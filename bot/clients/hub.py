@@ -1,8 +1,9 @@
 """Async adapter over the synchronous ``huggingface_hub`` client.
 
-Every SDK call runs in a worker thread (``asyncio.to_thread``) behind a semaphore. Results are
-plain frozen dataclasses; every failure is one exception type, :class:`HubError`, whose ``kind``
-tells the caller what really happened (missing or private, gated, bad token, ...).
+Every SDK call runs in a worker thread of the client's own pool, one per request allowed in
+flight (``max_concurrency``). Results are plain frozen dataclasses; every failure is one exception
+type, :class:`HubError`, whose ``kind`` tells the caller what really happened (missing or
+private, gated, bad token, ...).
 
 Retries: 429 (waiting the ``RateLimit`` reset, capped), 5xx and timeouts, with exponential backoff
 and an injectable ``sleep``. 401, 403 and 404 are never retried.
@@ -47,6 +48,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -297,6 +299,9 @@ class HubClient:
         self._token: str | bool = token if token else False
         self._api = HfApi(endpoint=self._endpoint, token=self._token)
         self._semaphore = asyncio.Semaphore(max_concurrency)
+        # Threads of its own, one per request in flight: the loop's default executor has
+        # min(32, cores + 4) threads, 6 on two cores, shared with every other blocking call.
+        self._threads = ThreadPoolExecutor(max_concurrency, thread_name_prefix="hub")
         self._retries = retries
         self._timeout = timeout
         self._sleep = sleep
@@ -605,7 +610,8 @@ class HubClient:
                 await self._budget.acquire(repo_id)
                 self.requests += 1
                 async with self._semaphore:
-                    return await asyncio.to_thread(self._in_thread, fn)
+                    loop = asyncio.get_running_loop()
+                    return await loop.run_in_executor(self._threads, self._in_thread, fn)
             except Exception as exc:
                 kind, hint, retryable = _classify(exc)
                 if not retryable or attempt >= self._retries:

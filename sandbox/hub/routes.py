@@ -31,6 +31,15 @@ class HubRoutes:
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         raw = request.raw_path.split("?", 1)[0]
         segments = [unquote(s) for s in raw.split("/")[1:]]
+        hub = self._hub
+        hub.in_flight += 1
+        hub.peak_in_flight = max(hub.peak_in_flight, hub.in_flight)
+        try:
+            return await self._answer(request, segments)
+        finally:
+            hub.in_flight -= 1
+
+    async def _answer(self, request: web.Request, segments: list[str]) -> web.StreamResponse:
         if self._hub.latency > 0:
             await asyncio.sleep(self._hub.latency)
         try:

@@ -40,6 +40,8 @@ class LocalHub(LocalServer):
         self.faults: dict[str, str] = {}
         # Seconds added before every answer (benchmarks: the real Hub is not on loopback).
         self.latency = 0.0
+        self.in_flight = 0  # requests being answered now, and the most at once so far
+        self.peak_in_flight = 0
         self._log = RequestLog()
         self._holder = Holder(hold_seconds)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -24,6 +27,26 @@ async def test_model_info_maps_to_plain_dataclass(hub: LocalHub, sleep: Recordin
     assert info.card_data["license"] == "apache-2.0"
     assert "config.json" in info.files and info.gated is None and not info.private
     assert info.kind == "model"
+
+
+async def test_requests_in_flight_are_bounded_and_run_in_the_clients_own_threads(
+    hub: LocalHub, sleep: RecordingSleep
+) -> None:
+    hub.latency = 0.2  # every request is still in flight when the next ones are sent
+    api = client(hub, sleep, max_concurrency=3)
+    threads: set[str] = set()
+    original = api._in_thread
+
+    def noting_thread(fn: Any) -> Any:
+        threads.add(threading.current_thread().name)
+        return original(fn)
+
+    api._in_thread = noting_thread  # type: ignore[method-assign]
+    infos = await asyncio.gather(*(api.model_info("somosnlp/tigre-7b") for _ in range(10)))
+    assert {info.parameters for info in infos} == {7_241_732_096}
+    assert hub.peak_in_flight == 3
+    assert threads and all(name.startswith("hub") for name in threads)
+    assert len(threads) <= 3
 
 
 async def test_space_info_and_runtime(hub: LocalHub, sleep: RecordingSleep) -> None:
