@@ -14,6 +14,7 @@ import logging
 from collections.abc import Coroutine
 from typing import Any, Literal
 
+import aiohttp
 import discord
 from discord.ext import commands
 
@@ -78,6 +79,8 @@ HANDLER_TASKS = (
 # frees; with Python's default the collector ran about 270 young collections in the benchmark's
 # bursts (0.7 s of CPU), with these 7 (see docs/benchmarks.md).
 GC_THRESHOLDS = (20_000, 20, 20)
+# Connections to Discord's HTTP API at once (the gateway's websocket takes one).
+DISCORD_CONNECTIONS = 100  # aiohttp's own default
 
 
 def freeze_startup_objects() -> None:
@@ -168,6 +171,15 @@ class HackBot(commands.Bot):
         self.commands_ready = asyncio.Event()
 
     # -- start-up -------------------------------------------------------------------------
+    async def login(self, token: str) -> None:
+        # discord.py opens connections to Discord without bound (``TCPConnector(limit=0)``):
+        # a burst of 1,000 interactions opened 1,000 sockets to acknowledge them, each a TLS
+        # handshake on Discord. At most DISCORD_CONNECTIONS, kept alive and reused.
+        connector = self.http.connector
+        if connector is discord.utils.MISSING or connector.closed:
+            self.http.connector = aiohttp.TCPConnector(limit=DISCORD_CONNECTIONS)
+        await super().login(token)
+
     async def setup_hook(self) -> None:
         await self.prepare()
         await self.load_locales()

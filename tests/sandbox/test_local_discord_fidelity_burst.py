@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.app import DISCORD_CONNECTIONS
 from bot.clock import ManualClock
 from sandbox.discord import Interaction
 from sandbox.harness import MemberSpec, Sandbox
@@ -99,6 +100,8 @@ async def test_the_bots_own_calls_stay_under_discords_global_limit(tmp_path: Pat
     try:
         assert sandbox.discord.ratelimits.enabled and sandbox.bot is not None
         bot = sandbox.bot
+        # Connections to Discord are bounded and reused (discord.py's own are not).
+        assert bot.http.connector.limit == DISCORD_CONNECTIONS
         user_id = bot.user.id if bot.user is not None else 0
         requests_before = len(sandbox.discord.requests)
         loop = asyncio.get_running_loop()
