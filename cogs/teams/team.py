@@ -242,7 +242,11 @@ class Teams(
         async with bot.db.read() as session:
             locale = (await locales_of(session, [captain])).get(captain)
         text = bot.catalogs.t(
-            locale, "teams.join.request", member=mention(member_id), captain=mention(captain)
+            locale,
+            "teams.join.request",
+            member=mention(member_id),
+            captain=mention(captain),
+            team=team.name,  # a DM names the team: a captain of one reads it among others
         )
         thread = await self.discord.channel_by_id(team.thread_id)
         if isinstance(thread, discord.Thread):

@@ -47,7 +47,7 @@ async def test_join_request(sandbox: Sandbox) -> None:
     outcome = ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
 
     [request] = messages(outcome)
-    assert sandbox.readable(request["content"]) == "@ana: @bea quiere unirse al equipo."
+    assert sandbox.readable(request["content"]) == "@ana: @bea quiere unirse a **Los Tigres**."
     assert request["buttons"] == ["Aceptar", "Rechazar"]
 
 

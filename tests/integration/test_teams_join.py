@@ -51,7 +51,10 @@ async def test_joining_a_closed_team_posts_a_request_for_the_captain(sandbox: Sa
     [request] = messages(outcome)
     assert request["channel"] == "thread:Los Tigres"
     assert request["content"] == expected(
-        "teams.join.request", member=mention_of(sandbox, "bea"), captain=mention_of(sandbox, "ana")
+        "teams.join.request",
+        member=mention_of(sandbox, "bea"),
+        captain=mention_of(sandbox, "ana"),
+        team="Los Tigres",
     )
     assert request["buttons"] == button_labels()
     assert request["mentions"] == {"everyone": False, "roles": [], "users": ["ana"]}

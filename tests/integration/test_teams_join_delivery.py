@@ -87,7 +87,10 @@ async def test_a_request_whose_thread_is_gone_reaches_the_captain_by_dm(
     [request] = messages(outcome)
     assert request["channel"] == "dm:ana"
     assert request["content"] == expected(
-        "teams.join.request", member=mention_of(sandbox, "bea"), captain=mention_of(sandbox, "ana")
+        "teams.join.request",
+        member=mention_of(sandbox, "bea"),
+        captain=mention_of(sandbox, "ana"),
+        team="Los Tigres",
     )
     assert request["buttons"] == button_labels()
     [row] = await join_requests(sandbox)
@@ -119,7 +122,9 @@ async def test_a_request_delivered_by_dm_closes_there_in_the_captains_language(
     asked = ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
     [request] = messages(asked)
     assert request["channel"] == "dm:dani"
-    assert request["content"] == expected("teams.join.request", ENGLISH, member=bea, captain=dani)
+    assert request["content"] == expected(
+        "teams.join.request", ENGLISH, member=bea, captain=dani, team="Los Tigres"
+    )
     assert request["buttons"] == button_labels(ENGLISH)
 
     outcome = ok(await sandbox.advance(timedelta(hours=49)))

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.ops import AuditEntry
-from bot.models.teams import DECLINED, PENDING, Invitation, JoinRequest, Team
+from bot.models.teams import DECLINED, PENDING, Invitation, Team
 from bot.services.limits import LimitReached
 from bot.services.teams.queries import TeamRow
 
@@ -77,26 +77,6 @@ async def ensure_reinvite_allowed(
             team=team.name,
             when=declined_at + cooldown,
         )
-
-
-async def ensure_request_allowed(
-    session: AsyncSession,
-    team: Team | TeamRow,
-    user_id: int,
-    *,
-    cooldown: timedelta,
-    now: datetime,
-) -> None:
-    """A member asks to join the same team again only ``cooldown`` after their last request
-    to it, whatever became of that one (answered, cancelled by a team of their own...)."""
-    if cooldown <= timedelta(0):
-        return
-    last = await session.scalar(
-        select(func.max(JoinRequest.created_at)).where(
-            JoinRequest.team_id == team.id, JoinRequest.user_id == user_id
-        )
-    )
-    refuse_request_cooling(team, last, cooldown=cooldown, now=now)
 
 
 def refuse_request_cooling(
