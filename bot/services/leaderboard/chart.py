@@ -131,8 +131,8 @@ async def render_png(title: str, bars: Sequence[Bar], empty_text: str) -> bytes:
     the event loop: uvloop's ``create_subprocess_exec`` runs the interpreter's at-fork handlers
     in the forked child before ``exec`` (uvloop issue 749), and huggingface_hub's handler closes
     its HTTP client there, taking a lock that a Hub worker thread may hold at that instant. That
-    child then never reaches ``exec``: the render waited its whole timeout and the stuck child
-    outlived it. ``subprocess`` runs no Python code between ``fork`` and ``exec``."""
+    child then never reaches ``exec``, and libuv, which waits for the ``exec``, froze the whole
+    event loop. ``subprocess`` runs no Python code between ``fork`` and ``exec``."""
     request = json.dumps({"title": title, "bars": [asdict(bar) for bar in bars],
                           "empty_text": empty_text}).encode()  # fmt: skip
     done = await asyncio.to_thread(_run_render_process, request)
