@@ -164,7 +164,9 @@ async def run(ctx: JobContext) -> str | None:
     if not isinstance(notifier, CardNotifier):
         log.error("the notifier cannot post leaderboard cards; %d board(s) not posted", len(due))
         return None
-    hub = hub_client(ctx.settings)
+    # The bot's own adapter where there is one (its cache, budget and threads are shared): one
+    # built per run would leave a pool of idle Hub threads behind every run in a long process.
+    hub = ctx.hub if ctx.hub is not None else hub_client(ctx.settings)
     posted = skipped = 0
     for board, when in due:
         if not await ctx.db.write(claimer(board, when, now)):
