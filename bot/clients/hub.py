@@ -64,6 +64,7 @@ from huggingface_hub import (
     hf_raise_for_status,
     set_client_factory,
 )
+from huggingface_hub import constants as hf_constants
 from huggingface_hub.errors import (
     DisabledRepoError,
     EntryNotFoundError,
@@ -235,6 +236,12 @@ def _install_client_factory() -> None:
     with _FACTORY_LOCK:
         if not _FACTORY_STATE["installed"]:
             set_client_factory(_client_factory)
+            # The SDK's telemetry adds to each request's User-Agent what it can find out about
+            # the machine (torch, "AI agent" harnesses); for the latter it first fetches a
+            # registry from the public Hub (`/api/agent-harnesses` on HF_ENDPOINT, not on the
+            # endpoint given here) and writes it under HF_HOME. A bot sends nothing of the sort
+            # and reaches no host it was not configured for (the sandbox has no network).
+            hf_constants.HF_HUB_DISABLE_TELEMETRY = True
             _FACTORY_STATE["installed"] = True
 
 

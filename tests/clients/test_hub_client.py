@@ -8,6 +8,8 @@ import time
 from typing import Any
 
 import pytest
+from huggingface_hub import constants as hf_constants
+from huggingface_hub.utils import _detect_agent
 
 from bot.clients.hub import HubClient, HubError
 from sandbox.hub import LocalHub, commit_sha
@@ -47,6 +49,22 @@ async def test_requests_in_flight_are_bounded_and_run_in_the_clients_own_threads
     assert hub.peak_in_flight == 3
     assert threads and all(name.startswith("hub") for name in threads)
     assert len(threads) <= 3
+
+
+async def test_no_request_beyond_the_configured_endpoint(
+    hub: LocalHub, sleep: RecordingSleep, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SDK's telemetry would fetch an "agent harnesses" registry from HF_ENDPOINT (the
+    public Hub) on the first request and cache it under HF_HOME. Here HF_ENDPOINT points at the
+    local Hub and the registry is not known yet: the fetch would show in its log."""
+    monkeypatch.setattr(hf_constants, "ENDPOINT", hub.url)
+    registry = tmp_path / "agent_harnesses.json"
+    monkeypatch.setattr(hf_constants, "AGENT_HARNESSES_PATH", str(registry))
+    monkeypatch.setattr(_detect_agent, "_registry", None)
+    api = client(hub, sleep)
+    await api.model_info("somosnlp/tigre-7b")
+    assert [path for _, path, _ in hub.requests] == ["/api/models/somosnlp/tigre-7b"]
+    assert not registry.exists()
 
 
 async def test_space_info_and_runtime(hub: LocalHub, sleep: RecordingSleep) -> None:
