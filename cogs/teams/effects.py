@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -17,6 +18,8 @@ import discord
 from bot.discord.mentions import mention
 from bot.discord.notifier import DiscordNotifier
 from bot.i18n import Message
+from bot.services import teams
+from bot.services.members import locales_of
 from bot.services.teams import ClosedItem, DisbandResult, MembershipChange, TeamView
 
 if TYPE_CHECKING:
@@ -117,7 +120,101 @@ class TeamDiscord:
             await self._guard(self.close_spaces(team), "closing spaces", team)
         elif change.became_full or change.became_open:
             await self._guard(self.set_recruiting(team), "forum tags", team)
+        if change.new_captain is not None and not change.disbanded and change.removed is not None:
+            await self._guard(self.move_requests(team, change.removed), "join requests", team)
         await self.close_leftovers(change)
+
+    async def deliver_request(
+        self, team: TeamView, member_id: int, request_id: int
+    ) -> discord.Message | None:
+        """Post a join request with its buttons in the team's private thread, in the captain's
+        language; when the thread is gone or refuses the post, send the same to the captain by
+        DM. None when neither took it (the caller decides what becomes of the request)."""
+        from cogs.teams.views import answer_buttons  # views imports this module
+
+        bot, captain = self.bot, team.captain_id
+        async with bot.db.read() as session:
+            locale = (await locales_of(session, [captain])).get(captain)
+        text = bot.catalogs.t(
+            locale,
+            "teams.join.request",
+            member=mention(member_id),
+            captain=mention(captain),
+            team=team.name,  # a DM names the team: a captain of one reads it among others
+        )
+        thread = await self.channel_by_id(team.thread_id)
+        if isinstance(thread, discord.Thread):
+            try:
+                return await thread.send(
+                    text,
+                    view=answer_buttons("req", request_id, locale, bot),
+                    allowed_mentions=discord.AllowedMentions(users=[discord.Object(captain)]),
+                )
+            except discord.HTTPException as exc:
+                log.warning(
+                    "team %s: its thread %s refused join request %s (%s %s); sending it to the "
+                    "captain by DM",
+                    team.id,
+                    team.thread_id,
+                    request_id,
+                    exc.status,
+                    exc.code,
+                )
+        else:
+            log.warning(
+                "team %s: its thread %s is gone; sending join request %s to the captain by DM",
+                team.id,
+                team.thread_id,
+                request_id,
+            )
+        try:
+            user = bot.get_user(captain) or await bot.fetch_user(captain)
+            return await user.send(
+                text,
+                view=answer_buttons("req", request_id, locale, bot),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as exc:
+            log.warning(
+                "team %s: captain %s refused join request %s by DM too (%s %s)",
+                team.id,
+                captain,
+                request_id,
+                exc.status,
+                exc.code,
+            )
+            return None
+
+    async def move_requests(self, team: TeamView, previous_captain: int) -> None:
+        """A new captain answers the join requests the previous one received by DM (the team's
+        thread was gone when they were asked): each goes to the new captain (the thread again
+        if it is back, else their DMs), and the old message says where it went, its buttons
+        gone. One the new captain cannot receive either stays where it was until it expires."""
+        async with self.bot.db.read() as session:
+            waiting = await teams.requests_in_dms(session, team.id, team.thread_id)
+        for request in waiting:
+            message = await self.deliver_request(team, request.user_id, request.id)
+            if message is None:
+                continue
+            await self.bot.db.write(
+                partial(
+                    teams.set_request_message,
+                    request_id=request.id,
+                    channel_id=message.channel.id,
+                    message_id=message.id,
+                )
+            )
+            await self.notifier.edit(
+                request.channel_id,
+                request.message_id,
+                Message(
+                    "teams.join.request_moved",
+                    member=mention(request.user_id),
+                    captain=mention(team.captain_id),
+                    team=team.name,
+                ),
+                reader_id=previous_captain,
+            )
 
     async def close_leftovers(self, change: MembershipChange) -> None:
         """Invitations and requests the change closed, and a looking-for-team post retired."""

@@ -209,7 +209,7 @@ class Teams(
             return
         assert result.request_id is not None
         request_id, team_view = result.request_id, result.team
-        message = await self.deliver_request(team_view, interaction.user.id, request_id)
+        message = await self.discord.deliver_request(team_view, interaction.user.id, request_id)
         if message is None:
             # Neither the thread nor the captain's DMs took it: withdrawn, nothing left pending.
             await bot.db.write(
@@ -231,65 +231,6 @@ class Teams(
             )
         )
         await send(interaction, tr(interaction, "teams.join.requested", team=team_view.name))
-
-    async def deliver_request(
-        self, team: teams.TeamView, member_id: int, request_id: int
-    ) -> discord.Message | None:
-        """Post a join request with its buttons in the team's private thread, in the captain's
-        language; when the thread is gone or refuses the post, send the same to the captain by
-        DM. None when neither took it."""
-        bot, captain = self.bot, team.captain_id
-        async with bot.db.read() as session:
-            locale = (await locales_of(session, [captain])).get(captain)
-        text = bot.catalogs.t(
-            locale,
-            "teams.join.request",
-            member=mention(member_id),
-            captain=mention(captain),
-            team=team.name,  # a DM names the team: a captain of one reads it among others
-        )
-        thread = await self.discord.channel_by_id(team.thread_id)
-        if isinstance(thread, discord.Thread):
-            try:
-                return await thread.send(
-                    text,
-                    view=answer_buttons("req", request_id, locale, bot),
-                    allowed_mentions=discord.AllowedMentions(users=[discord.Object(captain)]),
-                )
-            except discord.HTTPException as exc:
-                log.warning(
-                    "team %s: its thread %s refused join request %s (%s %s); sending it to the "
-                    "captain by DM",
-                    team.id,
-                    team.thread_id,
-                    request_id,
-                    exc.status,
-                    exc.code,
-                )
-        else:
-            log.warning(
-                "team %s: its thread %s is gone; sending join request %s to the captain by DM",
-                team.id,
-                team.thread_id,
-                request_id,
-            )
-        try:
-            user = bot.get_user(captain) or await bot.fetch_user(captain)
-            return await user.send(
-                text,
-                view=answer_buttons("req", request_id, locale, bot),
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-        except discord.HTTPException as exc:
-            log.warning(
-                "team %s: captain %s refused join request %s by DM too (%s %s); withdrawing it",
-                team.id,
-                captain,
-                request_id,
-                exc.status,
-                exc.code,
-            )
-            return None
 
     @app_commands.command(name="leave", description="Leave your team")
     @app_commands.guild_only()
@@ -349,6 +290,7 @@ class Teams(
             interaction,
             tr(interaction, "teams.transfer.done", member=mention(member.id), team=team.name),
         )
+        await self.discord.move_requests(team, interaction.user.id)
 
     @app_commands.command(name="rename", description="Rename your team (captain)")
     @app_commands.describe(name="The new name")

@@ -24,6 +24,7 @@ from tests.integration.replies import (
 )
 from tests.integration.teams_support import (
     audit_log,
+    create_team,
     join_requests,
     members,
     messages,
@@ -186,3 +187,65 @@ async def test_a_request_nobody_can_deliver_is_withdrawn(make_sandbox: MakeSandb
         "cancelled",
         "pending",
     ]
+
+
+@pytest.mark.parametrize("how", ["transfer", "leave"])
+async def test_a_request_in_the_old_captains_dms_moves_to_the_new_captain(
+    sandbox: Sandbox, how: str
+) -> None:
+    """Only the captain answers a join request, and a request sent by DM is seen by the captain
+    who received it alone: when the captaincy passes, it goes to the new captain and the old
+    message says where it went."""
+    await create_team(sandbox, "ana", "Los Tigres", "carlos", open=False)
+    await lose_the_thread(sandbox, "deleted")
+    asked = ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
+    [first] = messages(asked)
+    assert first["channel"] == "dm:ana"
+    [before] = await join_requests(sandbox)
+    bea, carlos = mention_of(sandbox, "bea"), mention_of(sandbox, "carlos")
+
+    if how == "transfer":
+        outcome = ok(await sandbox.run("ana", "team transfer", {"member": "@carlos"}))
+    else:
+        outcome = ok(await sandbox.run("ana", "team leave"))
+
+    [moved] = messages(outcome, "dm:carlos")
+    assert moved["content"] == expected(
+        "teams.join.request", member=bea, captain=carlos, team="Los Tigres"
+    )
+    assert moved["buttons"] == button_labels()
+    [edited] = of_type(outcome, "message_edited")
+    assert edited["channel"] == "dm:ana"
+    assert edited["content"] == expected(
+        "teams.join.request_moved", member=bea, captain=carlos, team="Los Tigres"
+    )
+    assert edited["buttons"] == []
+    [after] = await join_requests(sandbox)
+    assert after.status == "pending" and after.id == before.id
+    assert (after.channel_id, after.message_id) != (before.channel_id, before.message_id)
+
+    accepted = ok(await sandbox.click("carlos", label=accept_label(), where="dm"))
+
+    assert accepted.replies[0]["content"] == expected(
+        "teams.answered.request", team="Los Tigres", status=status("accepted")
+    )
+    assert [r.status for r in await join_requests(sandbox)] == ["accepted"]
+    expected_members = ["carlos", "bea"] if how == "leave" else ["ana", "carlos", "bea"]
+    assert sorted((await team_state(sandbox))[0]["members"]) == sorted(expected_members)
+
+
+async def test_a_request_in_the_teams_thread_stays_there_when_the_captaincy_passes(
+    sandbox: Sandbox,
+) -> None:
+    """The thread is where every member, the new captain too, reads the request: it stays."""
+    await create_team(sandbox, "ana", "Los Tigres", "carlos", open=False)
+    ok(await sandbox.run("bea", "team join", {"team": "Los Tigres"}))
+
+    outcome = ok(await sandbox.run("ana", "team transfer", {"member": "@carlos"}))
+
+    assert messages(outcome, "dm:carlos") == []
+    assert of_type(outcome, "message_edited") == []
+    accepted = ok(await sandbox.click("carlos", label=accept_label()))
+    assert accepted.replies[0]["content"] == expected(
+        "teams.answered.request", team="Los Tigres", status=status("accepted")
+    )

@@ -52,6 +52,7 @@ from bot.services.teams.views import (
     ItemKind,
     JoinResult,
     MembershipChange,
+    RequestInDms,
     TeamRules,
     TeamView,
 )
@@ -186,6 +187,25 @@ async def set_request_message(
         .values(channel_id=channel_id, message_id=message_id)
         .execution_options(**_NO_SYNC)
     )
+
+
+async def requests_in_dms(
+    session: AsyncSession, team_id: int, thread_id: int | None
+) -> list[RequestInDms]:
+    """The team's pending join requests whose message is not in the team's thread: the ones a
+    captain received by DM, which only that captain can see (oldest first)."""
+    rows = await session.execute(
+        select(REQUESTS.c.id, REQUESTS.c.user_id, REQUESTS.c.channel_id, REQUESTS.c.message_id)
+        .where(
+            REQUESTS.c.team_id == team_id,
+            REQUESTS.c.status == PENDING,
+            REQUESTS.c.channel_id.is_not(None),
+            REQUESTS.c.message_id.is_not(None),
+            *([REQUESTS.c.channel_id != thread_id] if thread_id is not None else []),
+        )
+        .order_by(REQUESTS.c.created_at, REQUESTS.c.id)
+    )
+    return [RequestInDms(row.id, row.user_id, row.channel_id, row.message_id) for row in rows]
 
 
 # A request the bot could not deliver to the captain (neither in the team's thread nor by DM)

@@ -178,6 +178,17 @@ _INVITATION_ENDINGS = {
 
 
 @dataclass(frozen=True)
+class RequestInDms:
+    """A pending join request whose buttons are in a captain's DMs (the team's thread was gone
+    or refused the post when it was asked): ``channel_id``/``message_id`` locate that message."""
+
+    id: int
+    user_id: int
+    channel_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
 class InvitationView:
     """A pending invitation."""
 
