@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, func, or_, select, update
+from sqlalchemy import BindParameter, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -410,6 +410,7 @@ async def join(
             lock=read.lock,
             members=read.members,
             lft=(state.lft_looking, state.lft_post),
+            pending=(bool(state.user_pending), bool(state.team_pending)),
         )
         if invitation_id is not None:
             accepted = await _accept_by_command(session, invitation_id, change.team, now)
@@ -421,7 +422,9 @@ async def join(
 def _join_select() -> Any:
     """What joining reads, in one statement: the team named ``p_name_key`` with the global lock
     and its members and, beside it, the member ``p_user``'s current team, the team's pending
-    invitation for them (unexpired at ``p_now``) and their looking-for-team profile."""
+    invitation for them (unexpired at ``p_now``), their looking-for-team profile, and whether
+    anything is pending that joining would close (``user_pending``: an invitation or request of
+    theirs; ``team_pending``: one of the team's, closed if the join fills it)."""
     current = TEAMS.alias("current_team")
     membership = MEMBERS.alias("membership")
     user: BindParameter[int] = bindparam("p_user")
@@ -452,6 +455,16 @@ def _join_select() -> Any:
             .label("invitation_id"),
             profile.scalar_subquery().label("lft_looking"),
             profile.with_only_columns(PROFILES.c.post_id).scalar_subquery().label("lft_post"),
+            or_(
+                exists().where(INVITATIONS.c.invitee_id == user, INVITATIONS.c.status == PENDING),
+                exists().where(REQUESTS.c.user_id == user, REQUESTS.c.status == PENDING),
+            ).label("user_pending"),
+            or_(
+                exists().where(
+                    INVITATIONS.c.team_id == TEAMS.c.id, INVITATIONS.c.status == PENDING
+                ),
+                exists().where(REQUESTS.c.team_id == TEAMS.c.id, REQUESTS.c.status == PENDING),
+            ).label("team_pending"),
         ),
     )
 

@@ -242,6 +242,7 @@ async def add_member(
     lock: LockState | None = None,
     members: Sequence[MemberRow] | None = None,
     lft: tuple[bool | None, int | None] | None = None,
+    pending: tuple[bool, bool] | None = None,
 ) -> MembershipChange:
     """Add ``user_id`` to ``team`` if a place is free; the caller's transaction holds it all.
 
@@ -252,8 +253,10 @@ async def add_member(
     member's ones for other teams are "cancelled".
 
     What the caller already read in this transaction saves statements: the global ``lock``,
-    the team's ``members`` (used when the claimed size shows nobody else changed them) and the
-    member's looking-for-team profile as ``lft`` (``looking``, ``post_id``).
+    the team's ``members`` (used when the claimed size shows nobody else changed them), the
+    member's looking-for-team profile as ``lft`` (``looking``, ``post_id``) and ``pending``
+    (whether the member has pending invitations or requests, whether the team has): with
+    neither, nor the team's when the join does not fill it, nothing is closed without asking.
     """
     by_self = by == "self"
     claimed = (
@@ -279,15 +282,17 @@ async def add_member(
         current = await team_row_of(session, user_id)
         raise _in_team_error(current, team, by_self)
     became_full = row.size >= rules.max_size
-    closed = await close_on_join(
-        session,
-        row,
-        user_id,
-        full=became_full,
-        now=now,
-        keep_invitation=keep_invitation,
-        keep_request=keep_request,
-    )
+    closed: list[ClosedItem] = []
+    if pending is None or pending[0] or (became_full and pending[1]):
+        closed = await close_on_join(
+            session,
+            row,
+            user_id,
+            full=became_full,
+            now=now,
+            keep_invitation=keep_invitation,
+            keep_request=keep_request,
+        )
     if lft is None:
         post_id = await retire_lft_profile(session, user_id, now)
     else:
