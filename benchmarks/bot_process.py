@@ -103,7 +103,8 @@ async def _run(spec: dict[str, Any]) -> None:
     def count(*_: Any) -> None:
         statements[0] += 1
 
-    event.listen(bot.db.engine.sync_engine, "before_cursor_execute", count)
+    for engine in bot.db.engines:
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
     print("ready", flush=True)
     loop = asyncio.get_running_loop()
     while line := await loop.run_in_executor(None, sys.stdin.readline):  # until stdin closes

@@ -230,6 +230,10 @@ def database_problem(exc: BaseException, url: str) -> str | None:
 # all through a burst, each costing a login, its type codecs and its own prepared statements.
 # The event loop is the bottleneck, not the database: more connections would only wait.
 POSTGRES_POOL_SIZE = 10
+# SQLite readers a process keeps open, and never more, for the same reason: each new connection
+# is a thread of its own and four PRAGMA trips, and the default pool (5 plus 10 overflow) opened
+# and closed them all through a burst. Writers have a connection of their own (Database).
+SQLITE_READERS = 8
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -247,6 +251,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if parsed.database and parsed.database != ":memory:":
         # One trip to the connection's thread per statement (bot/db_sqlite.py).
         kwargs.setdefault("async_creator", one_trip_connector(parsed.database, timeout=timeout))
+        if "poolclass" not in kwargs:
+            kwargs.setdefault("pool_size", SQLITE_READERS)
+            kwargs.setdefault("max_overflow", 0)
     engine = create_async_engine(url, connect_args={"timeout": timeout}, **kwargs)
     _install_sqlite_hooks(engine)
     return engine
@@ -307,7 +314,15 @@ class Database:
         self.engine = create_engine(url, **engine_kwargs)
         self._serial_writes = self.engine.dialect.name == "sqlite"
         self._writers: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time, and this process's writers take turns (transaction):
+        # they share one connection of their own, so the writer whose turn it is never waits for
+        # a pooled connection behind the readers of a burst while every other writer waits on it.
+        self._write_engine = self.engine
+        database = make_url(url).database
+        if self._serial_writes and database and database != ":memory:":
+            one = {} if "poolclass" in engine_kwargs else {"pool_size": 1, "max_overflow": 0}
+            self._write_engine = create_engine(url, **{**engine_kwargs, **one})
+        self.sessions = async_sessionmaker(self._write_engine, expire_on_commit=False)
         self._reader = async_sessionmaker(
             self.engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
         )
@@ -315,6 +330,14 @@ class Database:
     @property
     def backend(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def engines(self) -> tuple[AsyncEngine, ...]:
+        """Every engine of this database: ``engine`` and, on an SQLite file, the writers' own
+        (event listeners that must see every statement listen on each)."""
+        if self._write_engine is self.engine:
+            return (self.engine,)
+        return (self.engine, self._write_engine)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -361,3 +384,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._write_engine is not self.engine:
+            await self._write_engine.dispose()

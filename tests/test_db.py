@@ -80,7 +80,7 @@ async def test_a_burst_wider_than_the_postgres_pool_reuses_its_connections(db: D
     """Three waves of 40 overlapping reads open the pool's connections once and queue for
     them; none is closed on return and opened again (SQLAlchemy's overflow connections were)."""
     if db.backend != "postgresql":
-        pytest.skip("SQLite's pool is not sized for a server")
+        pytest.skip("SQLite's pools: tests/test_db_sqlite.py")
     opened: list[int] = []
     event.listen(db.engine.sync_engine, "connect", lambda *_: opened.append(1))
     busy = 0

@@ -4,6 +4,7 @@ one trip."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import Database
+from bot.db import SQLITE_READERS, Database
 from bot.db_sqlite import OneTripConnection
 
 pytestmark = pytest.mark.sqlite_only
@@ -79,10 +80,12 @@ async def test_a_statement_costs_one_trip_to_the_thread(
     trips: list[object] = []
     original = OneTripConnection._execute
 
-    async def counted(self: OneTripConnection, fn: object, *args: object) -> object:
+    async def counted(self: OneTripConnection, fn: object, *args: object, **kw: object) -> object:
         trips.append(fn)
-        return await original(self, fn, *args)  # type: ignore[no-untyped-call]
+        return await original(self, fn, *args, **kw)  # type: ignore[no-untyped-call]
 
+    # The writers' connection opened beforehand (opening one runs its PRAGMAs).
+    await database.write(lambda session: session.execute(select(things.c.id)))
     monkeypatch.setattr(OneTripConnection, "_execute", counted)
     async with database.engine.connect() as connection:
         await connection.execute(select(things.c.id))  # the first use may set the connection up
@@ -98,10 +101,12 @@ async def test_begin_immediate_travels_with_the_first_statement_and_takes_the_lo
     trips: list[object] = []
     original = OneTripConnection._execute
 
-    async def counted(self: OneTripConnection, fn: object, *args: object) -> object:
+    async def counted(self: OneTripConnection, fn: object, *args: object, **kw: object) -> object:
         trips.append(fn)
-        return await original(self, fn, *args)  # type: ignore[no-untyped-call]
+        return await original(self, fn, *args, **kw)  # type: ignore[no-untyped-call]
 
+    # The writers' connection opened beforehand (opening one runs its PRAGMAs).
+    await database.write(lambda session: session.execute(select(things.c.id)))
     monkeypatch.setattr(OneTripConnection, "_execute", counted)
     other = sqlite3.connect(tmp_path / "one-trip.db", timeout=0, isolation_level=None)
     try:
@@ -121,3 +126,35 @@ async def test_begin_immediate_travels_with_the_first_statement_and_takes_the_lo
     async with database.read():
         pass
     assert trips == []
+
+
+async def test_readers_share_a_fixed_pool_and_never_hold_up_a_writer(database: Database) -> None:
+    """A burst of readers waits for one of SQLITE_READERS connections (none is opened beyond
+    them); the writer whose turn it is has a connection of its own, so it never waits behind
+    them while every other writer waits on it."""
+    release = asyncio.Event()
+    inside = 0
+
+    async def reader() -> None:
+        nonlocal inside
+        async with database.read() as session:
+            await session.execute(select(things.c.id))
+            inside += 1
+            await release.wait()
+
+    readers = [asyncio.create_task(reader()) for _ in range(SQLITE_READERS * 2)]
+    try:
+        for _ in range(200):
+            if inside == SQLITE_READERS:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.wait_for(
+            database.write(lambda session: session.execute(insert(things).values(name="w"))), 5
+        )
+        assert inside == SQLITE_READERS
+    finally:
+        release.set()
+        await asyncio.gather(*readers)
+    assert inside == SQLITE_READERS * 2
+    async with database.read() as session:
+        assert list(await session.scalars(select(things.c.name))) == ["w"]

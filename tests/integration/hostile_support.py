@@ -239,17 +239,19 @@ class CommittedWrites:
 
     def __init__(self, sandbox: Sandbox) -> None:
         assert sandbox.bot is not None
-        self._engine = sandbox.bot.db.engine.sync_engine
+        self._engines = [engine.sync_engine for engine in sandbox.bot.db.engines]
         self._pending: dict[int, list[str]] = {}
         self._committed: list[str] = []
-        event.listen(self._engine, "after_cursor_execute", self._executed)
-        event.listen(self._engine, "commit", self._commit)
-        event.listen(self._engine, "rollback", self._rollback)
+        for engine in self._engines:
+            event.listen(engine, "after_cursor_execute", self._executed)
+            event.listen(engine, "commit", self._commit)
+            event.listen(engine, "rollback", self._rollback)
 
     def close(self) -> None:
-        event.remove(self._engine, "after_cursor_execute", self._executed)
-        event.remove(self._engine, "commit", self._commit)
-        event.remove(self._engine, "rollback", self._rollback)
+        for engine in self._engines:
+            event.remove(engine, "after_cursor_execute", self._executed)
+            event.remove(engine, "commit", self._commit)
+            event.remove(engine, "rollback", self._rollback)
 
     def _executed(self, conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
         match = _WRITE.match(statement)

@@ -67,8 +67,9 @@ async def test_a_burst_of_first_commands_remembers_every_language_in_few_writes(
         if statement.lstrip().upper().startswith(("INSERT INTO MEMBER_LOCALES", "UPDATE MEMBER")):
             writes += 1
 
-    engine = sandbox.bot.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
+    engines = [engine.sync_engine for engine in sandbox.bot.db.engines]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
     try:
         outcome = await sandbox.step(
             lambda: asyncio.gather(
@@ -79,7 +80,8 @@ async def test_a_burst_of_first_commands_remembers_every_language_in_few_writes(
             )
         )
     finally:
-        event.remove(engine, "before_cursor_execute", count)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
 
     assert outcome.errors == []
     async with sandbox.bot.db.read() as session:
