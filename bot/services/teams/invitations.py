@@ -398,6 +398,10 @@ async def join(
         raise Conflict("teams.errors.team_full", team=team.name, count=rules.max_size)
     invitation_id = state.invitation_id
     if team.open or invitation_id is not None:
+        # On SQLite the read ran under the write lock (BEGIN IMMEDIATE): nothing can become
+        # pending before the closing updates, which are skipped when it found nothing. On
+        # PostgreSQL an invitation committed since the read must still be closed: they run.
+        serialized = session.get_bind().dialect.name == "sqlite"
         change = await add_member(
             session,
             rules,
@@ -410,7 +414,7 @@ async def join(
             lock=read.lock,
             members=read.members,
             lft=(state.lft_looking, state.lft_post),
-            pending=(bool(state.user_pending), bool(state.team_pending)),
+            pending=(bool(state.user_pending), bool(state.team_pending)) if serialized else None,
         )
         if invitation_id is not None:
             accepted = await _accept_by_command(session, invitation_id, change.team, now)
